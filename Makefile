@@ -1,0 +1,50 @@
+# Host tooling for the secretmem pool and controller. `make help` lists verbs.
+SHELL := /bin/bash
+S := scripts
+FLAVOUR ?= base
+
+.PHONY: help deps tree kernel selftests guest run test test-debug lint bench clean distclean
+
+help:
+	@echo "make run         boot the kernel and narrate a demo"
+	@echo "make test        lint, build, and run the whole test matrix in QEMU"
+	@echo "make test-debug  the same tests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make lint        checkpatch --strict, sparse and W=1 on our code"
+	@echo "make tree        assemble build/linux (pristine + quilt series + linux/)"
+	@echo "make kernel      build the kernel (FLAVOUR=base|debug)"
+	@echo "make guest       build the kselftests and the initramfs"
+	@echo "Pick tests or boots: make test T='memfd_secret' ROWS='pool64'"
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+kernel: tree
+	@$(S)/kernel.sh $(FLAVOUR)
+
+selftests: kernel
+	@$(S)/selftests.sh $(FLAVOUR)
+
+guest: selftests
+	@$(S)/initramfs.sh $(FLAVOUR)
+
+run: guest
+	@$(S)/demo.sh $(FLAVOUR)
+
+lint: kernel
+	@$(S)/lint.sh
+
+test: lint guest
+	@$(S)/test.sh $(FLAVOUR)
+
+test-debug:
+	@$(MAKE) --no-print-directory guest FLAVOUR=debug
+	@$(S)/test.sh debug
+
+clean:
+	rm -rf build/obj-* build/guest-* build/logs
+
+distclean:
+	rm -rf build

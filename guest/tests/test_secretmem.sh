@@ -1,0 +1,4 @@
+#!/bin/sh
+# boots: nopool pool64 cgdisable
+# The secretmem cgroup controller's interface and charging.
+exec /bin/kselftests/test_secretmem

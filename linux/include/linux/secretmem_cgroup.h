@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interface between memfd_secret() and the secretmem cgroup controller.
+ *
+ * A secret file is charged once, when its size is set, to the cgroup of
+ * the task that sets it. The file keeps a reference on that cgroup until
+ * it is released, so moving the task later does not move the charge.
+ */
+#ifndef _LINUX_SECRETMEM_CGROUP_H
+#define _LINUX_SECRETMEM_CGROUP_H
+
+#include <linux/errno.h>
+
+struct secretmem_cgroup;
+
+#ifdef CONFIG_CGROUP_SECRETMEM
+
+int secretmem_cgroup_try_charge(unsigned long nr_pages,
+				struct secretmem_cgroup **cgp);
+void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
+			       unsigned long nr_pages,
+			       unsigned long nr_faulted);
+void secretmem_cgroup_faulted(struct secretmem_cgroup *cg, long nr_pages);
+
+#else /* CONFIG_CGROUP_SECRETMEM */
+
+static inline int secretmem_cgroup_try_charge(unsigned long nr_pages,
+					      struct secretmem_cgroup **cgp)
+{
+	*cgp = NULL;
+	return 0;
+}
+
+static inline void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
+					     unsigned long nr_pages,
+					     unsigned long nr_faulted)
+{
+}
+
+static inline void secretmem_cgroup_faulted(struct secretmem_cgroup *cg,
+					    long nr_pages)
+{
+}
+
+#endif /* CONFIG_CGROUP_SECRETMEM */
+
+#endif /* _LINUX_SECRETMEM_CGROUP_H */

@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot-time pool for memfd_secret() memory.
+ *
+ * Upstream secretmem removes every page from the direct map when it is
+ * faulted in: each fault may split a large direct map page and flushes the
+ * TLB of every CPU, and a swarm of small secret files shatters the direct map.
+ * With secretmem= the pages come instead from regions set aside at boot and
+ * removed from the direct map once, as whole ranges, before any user exists.
+ *
+ * A region that can run dry must not turn into SIGBUS at fault time, so the
+ * pool reserves like hugetlb does: setting a file's size promises it pages
+ * (Rsvd), and a fault only turns one promised page into a page holding data.
+ *
+ * Page lifetime: pool pages are memblock-reserved, so they never reach the
+ * buddy allocator. The pool keeps the reference every page was initialised
+ * with, so no folio_put() can free one; a page is free again when its file
+ * drops it from the page cache (->free_folio), and it is reused only once
+ * nobody else holds a transient reference. Pool pages never sit on an LRU
+ * and are not charged to memcg: the secretmem cgroup controller accounts
+ * them instead.
+ */
+
+#define pr_fmt(fmt) "secretmem: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/cache.h>
+#include <linux/ctype.h>
+#include <linux/init.h>
+#include <linux/kmemleak.h>
+#include <linux/kobject.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/secretmem.h>
+#include <linux/seq_file.h>
+#include <linux/set_memory.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+#include <kunit/visibility.h>
+
+#include <asm/tlbflush.h>
+
+#include "secretmem_pool.h"
+
+/* ---- The allocator: counters, bitmaps and reservations of one pool ---- */
+
+static unsigned long resv_available(struct secretmem_region *r)
+{
+	return r->nr_free - r->nr_rsvd;
+}
+
+/*
+ * Pick the region a reservation or a page comes from: the one on @nid first,
+ * then the others in order. @want tells whether region @i can serve.
+ */
+static int pick_region(struct secretmem_pool *pool, int nid,
+		       bool (*want)(struct secretmem_pool *, int, void *),
+		       void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_regions; i++)
+		if (pool->regions[i].nid == nid && want(pool, i, arg))
+			return i;
+	for (i = 0; i < pool->nr_regions; i++)
+		if (want(pool, i, arg))
+			return i;
+	return -1;
+}
+
+static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
+{
+	return resv_available(&pool->regions[i]) > 0;
+}
+
+/**
+ * secretmem_pool_reserve_pages - promise pages of @pool to a file
+ * @pool: the pool
+ * @resv: the file's reservation, empty
+ * @nr_pages: how many pages to promise
+ * @nid: the node to take them from first
+ *
+ * All or nothing: either every page is promised (from @nid's region first,
+ * then from the others) or nothing is.
+ *
+ * Return: 0, -ENOMEM if the pool cannot cover @nr_pages (Free - Rsvd).
+ */
+int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
+				 struct secretmem_resv *resv,
+				 unsigned long nr_pages, int nid)
+{
+	unsigned long *per_region, avail = 0, left = nr_pages;
+	unsigned int i;
+
+	if (!nr_pages)
+		return 0;
+	if (!pool->nr_regions)
+		return -ENOMEM;
+	per_region = kcalloc(pool->nr_regions, sizeof(*per_region),
+			     GFP_KERNEL_ACCOUNT);
+	if (!per_region)
+		return -ENOMEM;
+
+	spin_lock(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++)
+		avail += resv_available(&pool->regions[i]);
+	if (avail < nr_pages) {
+		spin_unlock(&pool->lock);
+		kfree(per_region);
+		return -ENOMEM;
+	}
+	while (left) {
+		int r = pick_region(pool, nid, region_has_room, NULL);
+		struct secretmem_region *reg = &pool->regions[r];
+		unsigned long n = min(left, resv_available(reg));
+
+		reg->nr_rsvd += n;
+		per_region[r] += n;
+		left -= n;
+	}
+	resv->per_region = per_region;
+	resv->nr_pages = nr_pages;
+	spin_unlock(&pool->lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_pages);
+
+/**
+ * secretmem_pool_unreserve - give back what a file was promised and never used
+ * @pool: the pool
+ * @resv: the file's reservation; empty afterwards
+ */
+void secretmem_pool_unreserve(struct secretmem_pool *pool,
+			      struct secretmem_resv *resv)
+{
+	unsigned int i;
+
+	if (!resv->per_region)
+		return;
+	spin_lock(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++)
+		pool->regions[i].nr_rsvd -= resv->per_region[i];
+	resv->nr_pages = 0;
+	spin_unlock(&pool->lock);
+	kfree(resv->per_region);
+	resv->per_region = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_unreserve);
+
+static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
+{
+	struct secretmem_resv *resv = arg;
+
+	return resv->per_region[i] > 0;
+}
+
+/**
+ * secretmem_pool_take - turn one promised page into a page holding data
+ * @pool: the pool
+ * @resv: the reservation the page is taken from
+ * @nid: the node to take it from first
+ * @busy: tells pages that are free but still held by someone else
+ *
+ * A page the file promised is always there: its region kept it free. It may
+ * however still be referenced for a moment by whoever released it (the
+ * truncation that freed it) or by a speculative PFN walker; @busy skips
+ * those, and the caller retries when only busy pages are left.
+ *
+ * Return: the pfn of the page, -ENOSPC when @resv has no page left, -EBUSY
+ * when every free page is busy.
+ */
+long secretmem_pool_take(struct secretmem_pool *pool,
+			 struct secretmem_resv *resv, int nid,
+			 bool (*busy)(unsigned long pfn))
+{
+	struct secretmem_region *reg;
+	unsigned long bit, tries;
+	long ret = -EBUSY;
+	int r;
+
+	spin_lock(&pool->lock);
+	if (!resv->per_region || !resv->nr_pages) {
+		spin_unlock(&pool->lock);
+		return -ENOSPC;
+	}
+	r = pick_region(pool, nid, region_promised, resv);
+	reg = &pool->regions[r];
+	bit = reg->hint;
+	for (tries = reg->nr_free; tries; tries--) {
+		bit = find_next_zero_bit(reg->used, reg->nr_pages, bit);
+		if (bit >= reg->nr_pages)
+			bit = find_first_zero_bit(reg->used, reg->nr_pages);
+		if (WARN_ON_ONCE(bit >= reg->nr_pages))
+			break;
+		if (!busy || !busy(reg->base_pfn + bit)) {
+			__set_bit(bit, reg->used);
+			reg->nr_free--;
+			reg->nr_rsvd--;
+			reg->hint = bit + 1;
+			resv->per_region[r]--;
+			resv->nr_pages--;
+			ret = reg->base_pfn + bit;
+			break;
+		}
+		bit++;
+	}
+	spin_unlock(&pool->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_take);
+
+static struct secretmem_region *region_of(struct secretmem_pool *pool,
+					  unsigned long pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		if (pfn >= reg->base_pfn && pfn - reg->base_pfn < reg->nr_pages)
+			return reg;
+	}
+	return NULL;
+}
+
+/**
+ * secretmem_pool_give - a page of @pool no longer holds data
+ * @pool: the pool
+ * @pfn: the page
+ * @resv: if not NULL, the page was never used and goes back to this
+ *	  reservation (a fault that lost a race)
+ */
+void secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
+			 struct secretmem_resv *resv)
+{
+	struct secretmem_region *reg;
+
+	spin_lock(&pool->lock);
+	reg = region_of(pool, pfn);
+	if (WARN_ON_ONCE(!reg) ||
+	    WARN_ON_ONCE(!__test_and_clear_bit(pfn - reg->base_pfn, reg->used))) {
+		spin_unlock(&pool->lock);
+		return;
+	}
+	reg->nr_free++;
+	if (resv) {
+		reg->nr_rsvd++;
+		resv->per_region[reg - pool->regions]++;
+		resv->nr_pages++;
+	}
+	spin_unlock(&pool->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
+
+/**
+ * secretmem_pool_counts - read the counters of a pool, in pages
+ * @pool: the pool
+ * @nid: a node, or NUMA_NO_NODE for the whole pool
+ * @total: pages in the pool
+ * @free: pages not holding data
+ * @rsvd: pages promised to files and not faulted yet
+ */
+void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
+			   unsigned long *total, unsigned long *free,
+			   unsigned long *rsvd)
+{
+	unsigned int i;
+
+	*total = *free = *rsvd = 0;
+	spin_lock(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		if (nid != NUMA_NO_NODE && reg->nid != nid)
+			continue;
+		*total += reg->nr_pages;
+		*free += reg->nr_free;
+		*rsvd += reg->nr_rsvd;
+	}
+	spin_unlock(&pool->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_counts);
+
+/* ---- secretmem= ---- */
+
+/* Decimal digits at *s, without sign or base prefix; advances *s. */
+static int parse_number(const char **s, u64 *val)
+{
+	char digits[24];
+	size_t n = 0;
+
+	while (isdigit((*s)[n]))
+		n++;
+	if (!n)
+		return -EINVAL;
+	if (n >= sizeof(digits))
+		return -ERANGE;
+	memcpy(digits, *s, n);
+	digits[n] = '\0';
+	if (kstrtou64(digits, 10, val))
+		return -ERANGE;
+	*s += n;
+	return 0;
+}
+
+/* A size with an optional K/M/G/T suffix, rounded up to 2 MiB. */
+static int parse_size(const char **s, u64 *size)
+{
+	unsigned int shift = 0;
+	u64 val;
+	int err;
+
+	err = parse_number(s, &val);
+	if (err)
+		return err;
+	switch (**s) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	case 't': case 'T':
+		shift = 40;
+		break;
+	}
+	if (shift)
+		(*s)++;
+	if (check_shl_overflow(val, shift, &val) ||
+	    check_add_overflow(val, (u64)SZ_2M - 1, &val))
+		return -ERANGE;
+	*size = round_down(val, SZ_2M);
+	return 0;
+}
+
+static const char *size_error(int err)
+{
+	return err == -ERANGE ? "size out of range" :
+	       "expected SIZE or NODE:SIZE[,NODE:SIZE...]";
+}
+
+/**
+ * secretmem_parse_param - parse the value of secretmem=
+ * @str: "SIZE" or "NODE:SIZE[,NODE:SIZE...]"
+ * @specs: the entries found
+ * @max_specs: room in @specs
+ * @why: on error, what is wrong, for the log
+ *
+ * Only the syntax is checked here: zero sizes, unknown or duplicate nodes
+ * are for the caller, which skips the entries it cannot serve.
+ *
+ * Return: the number of entries, or -EINVAL for a malformed string.
+ */
+int secretmem_parse_param(const char *str, struct secretmem_spec *specs,
+			  int max_specs, const char **why)
+{
+	const char *s = str;
+	int n = 0, err;
+
+	if (!s || !*s) {
+		*why = "empty value";
+		return -EINVAL;
+	}
+	if (!strchr(s, ':')) {
+		specs[0].nid = NUMA_NO_NODE;
+		err = parse_size(&s, &specs[0].size);
+		if (err || *s) {
+			*why = err ? size_error(err) : "trailing characters";
+			return -EINVAL;
+		}
+		return 1;
+	}
+	for (;;) {
+		u64 node;
+
+		if (n == max_specs) {
+			*why = "too many entries";
+			return -EINVAL;
+		}
+		err = parse_number(&s, &node);
+		if (err || *s != ':') {
+			*why = "expected SIZE or NODE:SIZE[,NODE:SIZE...]";
+			return -EINVAL;
+		}
+		s++;
+		/* out of range nodes are refused by the caller, by number */
+		specs[n].nid = min_t(u64, node, INT_MAX);
+		err = parse_size(&s, &specs[n].size);
+		if (err) {
+			*why = size_error(err);
+			return -EINVAL;
+		}
+		n++;
+		if (!*s)
+			return n;
+		if (*s != ',') {
+			*why = "trailing characters";
+			return -EINVAL;
+		}
+		s++;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_parse_param);
+
+/* ---- The pool of this machine ---- */
+
+static struct secretmem_region secretmem_regions[MAX_NUMNODES];
+static struct secretmem_pool secretmem_pool = {
+	.lock = __SPIN_LOCK_UNLOCKED(secretmem_pool.lock),
+	.regions = secretmem_regions,
+};
+
+static char secretmem_param[256] __initdata;
+static bool secretmem_param_given __initdata;
+
+static int __init secretmem_param_setup(char *str)
+{
+	secretmem_param_given = true;
+	if (str && strscpy(secretmem_param, str) < 0) {
+		pr_err("secretmem=: value longer than %zu characters, no pool\n",
+		       sizeof(secretmem_param) - 1);
+		secretmem_param_given = false;
+	}
+	return 0;
+}
+early_param("secretmem", secretmem_param_setup);
+
+/*
+ * Carve one region out of memblock. Regions of 1 GiB or more are 1 GiB
+ * aligned so that removing them splits no direct map page; when no aligned
+ * range is free (small guests have their initrd and PCI hole in the way),
+ * 2 MiB alignment still splits at most the 1 GiB pages at the two ends.
+ */
+static void __init secretmem_reserve_region(int nid, u64 size)
+{
+	struct secretmem_region *reg;
+	phys_addr_t align = SZ_2M;
+	void *addr = NULL;
+	unsigned long *used;
+	phys_addr_t base;
+
+	if (size >= SZ_1G) {
+		addr = memblock_alloc_exact_nid_raw(size, SZ_1G, 0,
+						    MEMBLOCK_ALLOC_ACCESSIBLE,
+						    nid);
+		if (!addr)
+			pr_info("no free 1 GiB-aligned range of %llu MiB%s, trying 2 MiB alignment\n",
+				size >> 20, nid == NUMA_NO_NODE ? "" : " on the node");
+		else
+			align = SZ_1G;
+	}
+	if (!addr)
+		addr = memblock_alloc_exact_nid_raw(size, SZ_2M, 0,
+						    MEMBLOCK_ALLOC_ACCESSIBLE,
+						    nid);
+	if (!addr) {
+		if (nid == NUMA_NO_NODE)
+			pr_err("cannot reserve %llu MiB: not enough contiguous free memory, no pool\n",
+			       size >> 20);
+		else
+			pr_err("node %d: cannot reserve %llu MiB: not enough contiguous free memory, skipped\n",
+			       nid, size >> 20);
+		return;
+	}
+	base = __pa(addr);
+	used = memblock_alloc(BITS_TO_LONGS(size >> PAGE_SHIFT) * sizeof(long),
+			      SMP_CACHE_BYTES);
+	if (!used) {
+		memblock_free(addr, size);
+		pr_err("cannot allocate the bitmap of %llu MiB, skipped\n",
+		       size >> 20);
+		return;
+	}
+	/*
+	 * kmemleak would scan the region, which is about to leave the
+	 * direct map; there are no pointers to find in secrets anyway.
+	 */
+	kmemleak_free_part_phys(base, size);
+
+	reg = &secretmem_regions[secretmem_pool.nr_regions++];
+	reg->base_pfn = PHYS_PFN(base);
+	reg->nr_pages = size >> PAGE_SHIFT;
+	reg->nr_free = reg->nr_pages;
+	reg->used = used;
+	reg->nid = nid == NUMA_NO_NODE ? early_pfn_to_nid(reg->base_pfn) : nid;
+	pr_info("node %d: reserved %llu MiB at [mem %#018llx-%#018llx], %s aligned\n",
+		reg->nid, size >> 20, (u64)base, (u64)base + size - 1,
+		align == SZ_1G ? "1 GiB" : "2 MiB");
+}
+
+/**
+ * secretmem_pool_reserve - set aside the regions secretmem= asks for
+ *
+ * Called from setup_arch() once memblock knows the NUMA layout and before
+ * memblock hands memory to the buddy allocator. A part of the parameter that
+ * cannot be served is logged and skipped; the boot goes on.
+ */
+void __init secretmem_pool_reserve(void)
+{
+	static struct secretmem_spec specs[SECRETMEM_MAX_SPECS] __initdata;
+	nodemask_t seen = NODE_MASK_NONE;
+	const char *why = NULL;
+	int i, n;
+
+	if (!secretmem_param_given)
+		return;
+	n = secretmem_parse_param(secretmem_param, specs, ARRAY_SIZE(specs),
+				  &why);
+	if (n < 0) {
+		pr_err("secretmem=%s: %s, no pool\n", secretmem_param, why);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int nid = specs[i].nid;
+
+		if (!specs[i].size) {
+			pr_err("secretmem=%s: size 0%s, skipped\n", secretmem_param,
+			       nid == NUMA_NO_NODE ? "" : " for a node");
+			continue;
+		}
+		if (nid != NUMA_NO_NODE) {
+			if (nid >= MAX_NUMNODES || !node_online(nid)) {
+				pr_err("secretmem=%s: node %d is not online, skipped\n",
+				       secretmem_param, nid);
+				continue;
+			}
+			if (node_isset(nid, seen)) {
+				pr_err("secretmem=%s: node %d given twice, repeat skipped\n",
+				       secretmem_param, nid);
+				continue;
+			}
+			node_set(nid, seen);
+		}
+		secretmem_reserve_region(nid, specs[i].size);
+	}
+}
+
+/*
+ * Zeroing a page that is not in the direct map: a per-CPU virtual address
+ * slot, mapped with preemption off and flushed on this CPU only, as highmem's
+ * kmap_local does. No other CPU ever touches the slot of this one, so no
+ * other TLB can hold it, and the direct map is never restored, not even
+ * for a moment.
+ */
+struct secretmem_slot {
+	unsigned long	addr;
+	pte_t		*ptep;
+};
+static DEFINE_PER_CPU(struct secretmem_slot, secretmem_slot);
+
+static int secretmem_slot_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	unsigned long base = (unsigned long)data;
+	int cpu = (addr - base) >> PAGE_SHIFT;
+
+	per_cpu(secretmem_slot, cpu).addr = addr;
+	per_cpu(secretmem_slot, cpu).ptep = ptep;
+	return 0;
+}
+
+static int __init secretmem_slots_init(void)
+{
+	struct vm_struct *area;
+	unsigned long size = nr_cpu_ids * PAGE_SIZE;
+
+	area = get_vm_area(size, VM_MAP);
+	if (!area)
+		return -ENOMEM;
+	return apply_to_page_range(&init_mm, (unsigned long)area->addr, size,
+				   secretmem_slot_pte, area->addr);
+}
+
+static void secretmem_zero_page(unsigned long pfn)
+{
+	struct secretmem_slot *slot;
+
+	preempt_disable();
+	slot = this_cpu_ptr(&secretmem_slot);
+	set_pte(slot->ptep, pfn_pte(pfn, PAGE_KERNEL));
+	clear_page((void *)slot->addr);
+	pte_clear(&init_mm, slot->addr, slot->ptep);
+	flush_tlb_one_kernel(slot->addr);
+	preempt_enable();
+}
+
+/*
+ * Once page tables can be changed: zero every region while it is still
+ * mapped, make its pages ordinary (not PageReserved) pages that only the pool
+ * holds a reference on, and remove it from the direct map in one call, with
+ * one TLB flush.
+ */
+static int __init secretmem_pool_init(void)
+{
+	unsigned int i;
+	int err;
+
+	if (!secretmem_pool.nr_regions)
+		return 0;
+	err = secretmem_slots_init();
+	if (err) {
+		pr_err("cannot set up zeroing slots (%d), no pool\n", err);
+		goto fail;
+	}
+	for (i = 0; i < secretmem_pool.nr_regions; i++) {
+		struct secretmem_region *reg = &secretmem_regions[i];
+		void *addr = pfn_to_kaddr(reg->base_pfn);
+		unsigned long j;
+
+		for (j = 0; j < reg->nr_pages; j++) {
+			struct page *page = pfn_to_page(reg->base_pfn + j);
+
+			ClearPageReserved(page);
+			set_page_count(page, 1);
+			clear_page(addr + j * PAGE_SIZE);
+			if (!(j & 4095))
+				cond_resched();
+		}
+		err = set_memory_np((unsigned long)addr, reg->nr_pages);
+		if (err) {
+			pr_err("node %d: cannot remove the region from the direct map (%d), no pool\n",
+			       reg->nid, err);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	/* Without a working pool, secretmem falls back to per-page. */
+	secretmem_pool.nr_regions = 0;
+	return err;
+}
+core_initcall(secretmem_pool_init);
+
+/* ---- Pages of the pool for mm/secretmem.c ---- */
+
+bool secretmem_pool_enabled(void)
+{
+	return secretmem_pool.nr_regions > 0;
+}
+
+int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages)
+{
+	return secretmem_pool_reserve_pages(&secretmem_pool, resv, nr_pages,
+					    numa_node_id());
+}
+
+void secretmem_file_unreserve(struct secretmem_resv *resv)
+{
+	secretmem_pool_unreserve(&secretmem_pool, resv);
+}
+
+/* Someone besides the pool still holds the page (see secretmem_pool_take). */
+static bool secretmem_page_busy(unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+
+	return page_ref_count(page) != 1 || PageLocked(page);
+}
+
+/*
+ * A page for a fault of a file with a reservation, locked and uptodate. It
+ * reads as zero: pages are zeroed at boot and when they are freed.
+ */
+struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
+{
+	struct folio *folio;
+	long pfn;
+
+	for (;;) {
+		pfn = secretmem_pool_take(&secretmem_pool, resv, numa_node_id(),
+					  secretmem_page_busy);
+		if (pfn != -EBUSY)
+			break;
+		/* only pages still on their way back are free: wait for them */
+		cond_resched();
+	}
+	if (WARN_ON_ONCE(pfn < 0))
+		return NULL;
+	folio = pfn_folio(pfn);
+	folio_lock(folio);
+	folio_mark_uptodate(folio);
+	return folio;
+}
+
+/* A page from secretmem_pool_alloc_folio() that never made it into a file. */
+void secretmem_pool_unalloc_folio(struct folio *folio,
+				  struct secretmem_resv *resv)
+{
+	folio_unlock(folio);
+	secretmem_pool_give(&secretmem_pool, folio_pfn(folio), resv);
+}
+
+/*
+ * ->free_folio of a secretmem mapping: the page left its file. Returns false
+ * if it is not a pool page. The page is zeroed now, before anyone can take
+ * it again; it is reused once the truncation that freed it lets go of it.
+ */
+bool secretmem_pool_free_folio(struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio);
+
+	if (!region_of(&secretmem_pool, pfn))
+		return false;
+	if (folio_test_clear_mlocked(folio)) {
+		zone_stat_mod_folio(folio, NR_MLOCK, -1);
+		count_vm_event(UNEVICTABLE_PGCLEARED);
+	}
+	folio_clear_dirty(folio);
+	folio_clear_uptodate(folio);
+	folio_clear_referenced(folio);
+	folio_clear_workingset(folio);
+	secretmem_zero_page(pfn);
+	secretmem_pool_give(&secretmem_pool, pfn, NULL);
+	return true;
+}
+
+/* ---- Reporting ---- */
+
+static void secretmem_pool_read(int nid, unsigned long *total,
+				unsigned long *free, unsigned long *rsvd)
+{
+	secretmem_pool_counts(&secretmem_pool, nid, total, free, rsvd);
+}
+
+/**
+ * secretmem_pool_meminfo - the Secretmem lines of /proc/meminfo
+ * @m: the meminfo file
+ */
+void secretmem_pool_meminfo(struct seq_file *m)
+{
+	unsigned long total, free, rsvd;
+
+	secretmem_pool_read(NUMA_NO_NODE, &total, &free, &rsvd);
+	seq_printf(m, "SecretmemTotal: %8lu kB\n", total << (PAGE_SHIFT - 10));
+	seq_printf(m, "SecretmemFree:  %8lu kB\n", free << (PAGE_SHIFT - 10));
+	seq_printf(m, "SecretmemRsvd:  %8lu kB\n", rsvd << (PAGE_SHIFT - 10));
+}
+
+/**
+ * secretmem_pool_node_meminfo - the Secretmem lines of a node's meminfo
+ * @buf: the sysfs buffer
+ * @len: what is in @buf already
+ * @nid: the node
+ *
+ * Return: the number of characters added.
+ */
+int secretmem_pool_node_meminfo(char *buf, int len, int nid)
+{
+	unsigned long total, free, rsvd;
+
+	secretmem_pool_read(nid, &total, &free, &rsvd);
+	return sysfs_emit_at(buf, len,
+			     "Node %d SecretmemTotal: %8lu kB\n"
+			     "Node %d SecretmemFree:  %8lu kB\n"
+			     "Node %d SecretmemRsvd:  %8lu kB\n",
+			     nid, total << (PAGE_SHIFT - 10),
+			     nid, free << (PAGE_SHIFT - 10),
+			     nid, rsvd << (PAGE_SHIFT - 10));
+}
+
+static ssize_t secretmem_show(char *buf, int which)
+{
+	unsigned long counts[3];
+
+	secretmem_pool_read(NUMA_NO_NODE, &counts[0], &counts[1], &counts[2]);
+	return sysfs_emit(buf, "%lu\n", counts[which] << PAGE_SHIFT);
+}
+
+static ssize_t total_bytes_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return secretmem_show(buf, 0);
+}
+static struct kobj_attribute total_bytes_attr = __ATTR_RO(total_bytes);
+
+static ssize_t free_bytes_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return secretmem_show(buf, 1);
+}
+static struct kobj_attribute free_bytes_attr = __ATTR_RO(free_bytes);
+
+static ssize_t reserved_bytes_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return secretmem_show(buf, 2);
+}
+static struct kobj_attribute reserved_bytes_attr = __ATTR_RO(reserved_bytes);
+
+static struct attribute *secretmem_attrs[] = {
+	&total_bytes_attr.attr,
+	&free_bytes_attr.attr,
+	&reserved_bytes_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group secretmem_attr_group = {
+	.attrs = secretmem_attrs,
+};
+
+static int __init secretmem_sysfs_init(void)
+{
+	struct kobject *kobj;
+	int err;
+
+	kobj = kobject_create_and_add("secretmem", mm_kobj);
+	if (!kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(kobj, &secretmem_attr_group);
+	if (err)
+		kobject_put(kobj);
+	return err;
+}
+subsys_initcall(secretmem_sysfs_init);

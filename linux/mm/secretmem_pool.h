@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Boot-time pool for memfd_secret() memory: internal interface between
+ * mm/secretmem.c, the pool and its KUnit tests.
+ */
+#ifndef _MM_SECRETMEM_POOL_H
+#define _MM_SECRETMEM_POOL_H
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+struct folio;
+
+/*
+ * One physically contiguous region, on one node. A page "holds data" from the
+ * fault that maps it into a file until the file lets go of it; the other
+ * pages are free, and rsvd of them are promised to files.
+ */
+struct secretmem_region {
+	unsigned long	base_pfn;
+	unsigned long	nr_pages;
+	unsigned long	nr_free;	/* pages not holding data */
+	unsigned long	nr_rsvd;	/* promised, not yet faulted */
+	unsigned long	hint;		/* where the next search starts */
+	unsigned long	*used;		/* bit set: the page holds data */
+	int		nid;
+};
+
+struct secretmem_pool {
+	spinlock_t		lock;	/* counters, bitmaps, reservations */
+	unsigned int		nr_regions;
+	struct secretmem_region	*regions;
+};
+
+/*
+ * What one file was promised: per region, because a fault must take its page
+ * from a region that set one aside for it.
+ */
+struct secretmem_resv {
+	unsigned long	nr_pages;	/* promised, not yet faulted */
+	unsigned long	*per_region;	/* [pool->nr_regions] */
+};
+
+/* One entry of the secretmem= boot parameter. */
+struct secretmem_spec {
+	int	nid;		/* NUMA_NO_NODE: plain SIZE, no node asked */
+	u64	size;		/* bytes, rounded up to 2 MiB */
+};
+
+#define SECRETMEM_MAX_SPECS	64
+
+int secretmem_parse_param(const char *str, struct secretmem_spec *specs,
+			  int max_specs, const char **why);
+
+int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
+				 struct secretmem_resv *resv,
+				 unsigned long nr_pages, int nid);
+void secretmem_pool_unreserve(struct secretmem_pool *pool,
+			      struct secretmem_resv *resv);
+long secretmem_pool_take(struct secretmem_pool *pool,
+			 struct secretmem_resv *resv, int nid,
+			 bool (*busy)(unsigned long pfn));
+void secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
+			 struct secretmem_resv *resv);
+void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
+			   unsigned long *total, unsigned long *free,
+			   unsigned long *rsvd);
+
+#ifdef CONFIG_SECRETMEM_POOL
+bool secretmem_pool_enabled(void);
+int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
+void secretmem_file_unreserve(struct secretmem_resv *resv);
+struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
+void secretmem_pool_unalloc_folio(struct folio *folio,
+				  struct secretmem_resv *resv);
+bool secretmem_pool_free_folio(struct folio *folio);
+#else
+static inline bool secretmem_pool_enabled(void)
+{
+	return false;
+}
+
+static inline int secretmem_file_reserve(struct secretmem_resv *resv,
+					 unsigned long nr_pages)
+{
+	return 0;
+}
+
+static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
+{
+}
+
+static inline struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
+{
+	return NULL;
+}
+
+static inline void secretmem_pool_unalloc_folio(struct folio *folio,
+						struct secretmem_resv *resv)
+{
+}
+
+static inline bool secretmem_pool_free_folio(struct folio *folio)
+{
+	return false;
+}
+#endif
+
+#endif /* _MM_SECRETMEM_POOL_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the secretmem pool allocator, on a pool of made-up page
+ * frame numbers: the allocator only does bookkeeping, so no page is touched.
+ */
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/numa.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+
+#include "secretmem_pool.h"
+
+#define R0_BASE	0x1000UL
+#define R0_PAGES 64UL
+#define R1_BASE	0x9000UL
+#define R1_PAGES 32UL
+#define TOTAL	(R0_PAGES + R1_PAGES)
+
+struct pool_fixture {
+	struct secretmem_pool pool;
+	struct secretmem_region regions[2];
+};
+
+static int pool_init(struct kunit *test)
+{
+	struct pool_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_init(&f->pool.lock);
+	f->pool.regions = f->regions;
+	f->pool.nr_regions = 2;
+	f->regions[0].base_pfn = R0_BASE;
+	f->regions[0].nr_pages = R0_PAGES;
+	f->regions[0].nid = 0;
+	f->regions[1].base_pfn = R1_BASE;
+	f->regions[1].nr_pages = R1_PAGES;
+	f->regions[1].nid = 1;
+	for (i = 0; i < 2; i++) {
+		f->regions[i].nr_free = f->regions[i].nr_pages;
+		f->regions[i].used = kunit_kcalloc(test,
+					BITS_TO_LONGS(f->regions[i].nr_pages),
+					sizeof(long), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f->regions[i].used);
+	}
+	test->priv = f;
+	return 0;
+}
+
+static struct secretmem_pool *test_pool(struct kunit *test)
+{
+	return &((struct pool_fixture *)test->priv)->pool;
+}
+
+static void expect_counts(struct kunit *test, int nid, unsigned long total,
+			  unsigned long free, unsigned long rsvd)
+{
+	unsigned long t, f, r;
+
+	secretmem_pool_counts(test_pool(test), nid, &t, &f, &r);
+	KUNIT_EXPECT_EQ(test, t, total);
+	KUNIT_EXPECT_EQ(test, f, free);
+	KUNIT_EXPECT_EQ(test, r, rsvd);
+}
+
+static void reserve_unreserve(struct kunit *test)
+{
+	struct secretmem_resv resv = {};
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(test_pool(test),
+							   &resv, 10, 0), 0);
+	KUNIT_EXPECT_EQ(test, resv.nr_pages, 10UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 10);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES, 10);
+	expect_counts(test, 1, R1_PAGES, R1_PAGES, 0);
+	secretmem_pool_unreserve(test_pool(test), &resv);
+	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
+	KUNIT_EXPECT_NULL(test, resv.per_region);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+static void reserve_zero_is_noop(struct kunit *test)
+{
+	struct secretmem_resv resv = {};
+
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(test_pool(test),
+							   &resv, 0, 0), 0);
+	KUNIT_EXPECT_NULL(test, resv.per_region);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* A reservation the pool cannot cover changes nothing. */
+static void exhaustion_all_or_nothing(struct kunit *test)
+{
+	struct secretmem_resv a = {}, b = {}, c = {};
+	struct secretmem_pool *pool = test_pool(test);
+
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL + 1,
+							   0), -ENOMEM);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, 90, 0), 0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 7, 0),
+			-ENOMEM);
+	KUNIT_EXPECT_NULL(test, b.per_region);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 90);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &c, 6, 1), 0);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, TOTAL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 1, 0),
+			-ENOMEM);
+	secretmem_pool_unreserve(pool, &a);
+	secretmem_pool_unreserve(pool, &c);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* Faulted pages still count against new reservations: Free - Rsvd. */
+static void take_consumes_reservation(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {}, other = {};
+	long pfn[3];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 3, 0), 0);
+	for (i = 0; i < 3; i++) {
+		pfn[i] = secretmem_pool_take(pool, &resv, 0, NULL);
+		KUNIT_EXPECT_GE(test, pfn[i], (long)R0_BASE);
+		KUNIT_EXPECT_LT(test, pfn[i], (long)(R0_BASE + R0_PAGES));
+	}
+	KUNIT_EXPECT_NE(test, pfn[0], pfn[1]);
+	KUNIT_EXPECT_NE(test, pfn[1], pfn[2]);
+	KUNIT_EXPECT_NE(test, pfn[0], pfn[2]);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 3, 0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0, NULL),
+			(long)-ENOSPC);
+
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &other,
+							   TOTAL - 2, 0), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &other,
+							   TOTAL - 3, 0), 0);
+	secretmem_pool_unreserve(pool, &other);
+
+	for (i = 0; i < 3; i++)
+		secretmem_pool_give(pool, pfn[i], NULL);
+	secretmem_pool_unreserve(pool, &resv);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* A fault that lost a race hands its page back to its reservation. */
+static void give_back_to_reservation(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	long pfn;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0), 0);
+	pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+	KUNIT_ASSERT_GE(test, pfn, 0L);
+	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
+	secretmem_pool_give(pool, pfn, &resv);
+	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 1);
+	KUNIT_EXPECT_GE(test, secretmem_pool_take(pool, &resv, 0, NULL), 0L);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 0);
+}
+
+/* Local node first, then the others; faults follow the reservation. */
+static void per_node_choice(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	long pfn;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
+							   R1_PAGES + 8, 1), 0);
+	expect_counts(test, 1, R1_PAGES, R1_PAGES, R1_PAGES);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES, 8);
+
+	for (i = 0; i < R1_PAGES; i++) {
+		pfn = secretmem_pool_take(pool, &resv, 1, NULL);
+		KUNIT_EXPECT_GE(test, pfn, (long)R1_BASE);
+	}
+	/* node 1 is used up: the rest comes from what node 0 set aside */
+	pfn = secretmem_pool_take(pool, &resv, 1, NULL);
+	KUNIT_EXPECT_GE(test, pfn, (long)R0_BASE);
+	KUNIT_EXPECT_LT(test, pfn, (long)(R0_BASE + R0_PAGES));
+	expect_counts(test, 1, R1_PAGES, 0, 0);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES - 1, 7);
+
+	/* a node without a region reserves from the others */
+	secretmem_pool_unreserve(pool, &resv);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 5, 3),
+			0);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES - 1, 5);
+}
+
+static unsigned long busy_pfn;
+
+static bool first_is_busy(unsigned long pfn)
+{
+	return pfn == busy_pfn;
+}
+
+static bool all_busy(unsigned long pfn)
+{
+	return true;
+}
+
+/* Pages still held by someone else are skipped, never handed out. */
+static void busy_pages_skipped(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	long pfn;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 2, 0), 0);
+	busy_pfn = R0_BASE;
+	pfn = secretmem_pool_take(pool, &resv, 0, first_is_busy);
+	KUNIT_EXPECT_EQ(test, pfn, (long)(R0_BASE + 1));
+
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0, all_busy),
+			(long)-EBUSY);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 1);
+	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
+}
+
+/* Every page of a full pool can be faulted, and comes back. */
+static void fill_and_drain(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	unsigned long i;
+	long pfn;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
+							   0), 0);
+	for (i = 0; i < TOTAL; i++) {
+		pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+		KUNIT_ASSERT_GE(test, pfn, 0L);
+	}
+	expect_counts(test, NUMA_NO_NODE, TOTAL, 0, 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_full(test_pool(test)->regions[0].used,
+					    R0_PAGES));
+	for (i = 0; i < R0_PAGES; i++)
+		secretmem_pool_give(pool, R0_BASE + i, NULL);
+	for (i = 0; i < R1_PAGES; i++)
+		secretmem_pool_give(pool, R1_BASE + i, NULL);
+	secretmem_pool_unreserve(pool, &resv);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+struct race_arg {
+	struct secretmem_pool *pool;
+	struct completion done;
+	atomic_t *failures;
+	int nid;
+};
+
+static int race_thread(void *data)
+{
+	struct race_arg *arg = data;
+	long pfns[16];
+	int round, i;
+
+	for (round = 0; round < 2000; round++) {
+		struct secretmem_resv resv = {};
+		int n = 1 + get_random_u32_below(ARRAY_SIZE(pfns));
+
+		/* 4 threads x 16 pages fit in the pool: this never fails */
+		if (secretmem_pool_reserve_pages(arg->pool, &resv, n, arg->nid)) {
+			atomic_inc(arg->failures);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			pfns[i] = secretmem_pool_take(arg->pool, &resv,
+						      arg->nid, NULL);
+			if (pfns[i] < 0)
+				atomic_inc(arg->failures);
+		}
+		for (i = 0; i < n; i++)
+			if (pfns[i] >= 0)
+				secretmem_pool_give(arg->pool, pfns[i], NULL);
+		secretmem_pool_unreserve(arg->pool, &resv);
+	}
+	complete(&arg->done);
+	return 0;
+}
+
+/* Concurrent reserve/fault/free/unreserve keeps every counter exact. */
+static void concurrent_use(struct kunit *test)
+{
+	struct race_arg args[4];
+	atomic_t failures = ATOMIC_INIT(0);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(args); i++) {
+		struct task_struct *t;
+
+		args[i].pool = test_pool(test);
+		args[i].failures = &failures;
+		args[i].nid = i & 1;
+		init_completion(&args[i].done);
+		t = kthread_run(race_thread, &args[i], "secretmem-kunit/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < ARRAY_SIZE(args); i++)
+		wait_for_completion(&args[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&failures), 0);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(test_pool(test)->regions[0].used,
+					     R0_PAGES));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(test_pool(test)->regions[1].used,
+					     R1_PAGES));
+}
+
+static struct kunit_case secretmem_pool_cases[] = {
+	KUNIT_CASE(reserve_unreserve),
+	KUNIT_CASE(reserve_zero_is_noop),
+	KUNIT_CASE(exhaustion_all_or_nothing),
+	KUNIT_CASE(take_consumes_reservation),
+	KUNIT_CASE(give_back_to_reservation),
+	KUNIT_CASE(per_node_choice),
+	KUNIT_CASE(busy_pages_skipped),
+	KUNIT_CASE(fill_and_drain),
+	KUNIT_CASE(concurrent_use),
+	{}
+};
+
+static struct kunit_suite secretmem_pool_suite = {
+	.name = "secretmem_pool",
+	.init = pool_init,
+	.test_cases = secretmem_pool_cases,
+};
+
+/* ---- secretmem= parsing ---- */
+
+struct parse_case {
+	const char *str;
+	int ret;		/* entries, or -EINVAL */
+	int nid0;
+	u64 size0;
+	int nid1;
+	u64 size1;
+};
+
+static const struct parse_case parse_cases[] = {
+	{ "64M", 1, NUMA_NO_NODE, SZ_64M },
+	{ "1G", 1, NUMA_NO_NODE, SZ_1G },
+	{ "1000000", 1, NUMA_NO_NODE, SZ_2M },		/* rounded up */
+	{ "3m", 1, NUMA_NO_NODE, SZ_4M },
+	{ "0", 1, NUMA_NO_NODE, 0 },			/* caller refuses 0 */
+	{ "0:32M,1:2G", 2, 0, SZ_32M, 1, SZ_2G },
+	{ "1:64M,1:64M", 2, 1, SZ_64M, 1, SZ_64M },	/* caller skips dup */
+	{ "7:64M", 1, 7, SZ_64M },			/* caller checks node */
+	{ "", -EINVAL },
+	{ "garbage", -EINVAL },
+	{ "-64M", -EINVAL },
+	{ "64Mjunk", -EINVAL },
+	{ "64M ", -EINVAL },
+	{ "99999999999999999999", -EINVAL },
+	{ "17179869184G", -EINVAL },			/* 2^64 bytes */
+	{ ",", -EINVAL },
+	{ "0:64M,", -EINVAL },
+	{ ":64M", -EINVAL },
+	{ "0:", -EINVAL },
+	{ "0:64M;1:64M", -EINVAL },
+	{ "x:64M", -EINVAL },
+	{ "0x10:64M", -EINVAL },
+};
+
+static void parse_case_desc(const struct parse_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "\"%s\"", c->str);
+}
+
+KUNIT_ARRAY_PARAM(parse, parse_cases, parse_case_desc);
+
+static void parse_param(struct kunit *test)
+{
+	const struct parse_case *c = test->param_value;
+	struct secretmem_spec specs[4];
+	const char *why = NULL;
+	int n;
+
+	n = secretmem_parse_param(c->str, specs, ARRAY_SIZE(specs), &why);
+	KUNIT_ASSERT_EQ(test, n, c->ret);
+	if (n < 0) {
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, specs[0].nid, c->nid0);
+	KUNIT_EXPECT_EQ(test, specs[0].size, c->size0);
+	if (n > 1) {
+		KUNIT_EXPECT_EQ(test, specs[1].nid, c->nid1);
+		KUNIT_EXPECT_EQ(test, specs[1].size, c->size1);
+	}
+}
+
+static struct kunit_case secretmem_param_cases[] = {
+	KUNIT_CASE_PARAM(parse_param, parse_gen_params),
+	{}
+};
+
+static struct kunit_suite secretmem_param_suite = {
+	.name = "secretmem_param",
+	.test_cases = secretmem_param_cases,
+};
+
+kunit_test_suites(&secretmem_pool_suite, &secretmem_param_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the secretmem pool");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

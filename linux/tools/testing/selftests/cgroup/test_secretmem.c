@@ -1,0 +1,1214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests for the secretmem cgroup controller.
+ *
+ * A secret file is charged when ftruncate() sets its size, to the cgroup of
+ * the task that calls it, and uncharged when the file is released.  Each
+ * workload therefore runs in a "holder": a child that moves itself into a
+ * cgroup and then creates, faults and closes secret files on request, so
+ * that the test can read the counters while the charges are alive.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+#include "cgroup_util.h"
+
+#ifndef __NR_memfd_secret
+#define __NR_memfd_secret 447
+#endif
+
+#define SZ_1M		(1024L * 1024)
+#define MAX_FILES	16
+
+static long pagesz;
+
+static int memfd_secret(void)
+{
+	return syscall(__NR_memfd_secret, 0);
+}
+
+/* Requests a holder understands; each is answered with 0 or an errno. */
+enum holder_op {
+	OP_ALLOC,	/* new file: ftruncate(size), mmap, touch pages */
+	OP_TOUCH,	/* touch the next pages of the newest file */
+	OP_CLOSE_ALL,	/* unmap and close every file */
+	OP_EXIT,
+};
+
+struct holder_cmd {
+	int op;
+	long size;
+	long pages;
+};
+
+struct holder {
+	pid_t pid;
+	int cmd;	/* requests to the holder */
+	int res;	/* its answers */
+};
+
+struct secret_file {
+	int fd;
+	char *addr;
+	long size;
+	long touched;
+};
+
+static int touch_pages(struct secret_file *f, long pages)
+{
+	long npages = (f->size + pagesz - 1) / pagesz;
+	long i;
+
+	if (f->touched + pages > npages)
+		return EINVAL;
+
+	for (i = f->touched; i < f->touched + pages; i++) {
+		f->addr[i * pagesz] = 0x5a;
+		if (f->addr[i * pagesz] != 0x5a)
+			return EIO;
+	}
+	f->touched += pages;
+	return 0;
+}
+
+static int secret_alloc(struct secret_file *f, long size, long pages)
+{
+	int ret;
+
+	f->size = 0;
+	f->fd = memfd_secret();
+	if (f->fd < 0)
+		return errno;
+
+	/* This is where the charge happens. */
+	if (ftruncate(f->fd, size)) {
+		ret = errno;
+		close(f->fd);
+		return ret;
+	}
+
+	f->addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       f->fd, 0);
+	if (f->addr == MAP_FAILED) {
+		ret = errno;
+		close(f->fd);
+		return ret;
+	}
+
+	f->size = size;
+	f->touched = 0;
+	return touch_pages(f, pages);
+}
+
+static void secret_free(struct secret_file *f)
+{
+	munmap(f->addr, f->size);
+	close(f->fd);
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static void answer(int fd, int val)
+{
+	if (write(fd, &val, sizeof(val)) != sizeof(val))
+		_exit(EXIT_FAILURE);
+}
+
+static void __attribute__((noreturn))
+holder_main(const char *cgroup, int cmd_fd, int res_fd)
+{
+	struct secret_file files[MAX_FILES];
+	struct holder_cmd c;
+	int nfiles = 0;
+	int ret, i;
+
+	ret = cg_enter_current(cgroup);
+	answer(res_fd, ret < 0 ? -ret : ret ? EIO : 0);
+	if (ret)
+		_exit(EXIT_FAILURE);
+
+	while (!read_full(cmd_fd, &c, sizeof(c))) {
+		switch (c.op) {
+		case OP_ALLOC:
+			if (nfiles == MAX_FILES) {
+				ret = ENOSPC;
+				break;
+			}
+			ret = secret_alloc(&files[nfiles], c.size, c.pages);
+			/* Once mapped it is ours to close, touched or not. */
+			if (files[nfiles].size)
+				nfiles++;
+			break;
+		case OP_TOUCH:
+			ret = nfiles ? touch_pages(&files[nfiles - 1], c.pages)
+				     : EINVAL;
+			break;
+		case OP_CLOSE_ALL:
+			for (i = 0; i < nfiles; i++)
+				secret_free(&files[i]);
+			nfiles = 0;
+			ret = 0;
+			break;
+		default:
+			_exit(EXIT_SUCCESS);
+		}
+		answer(res_fd, ret);
+	}
+	_exit(EXIT_SUCCESS);
+}
+
+/*
+ * Ask the holder to do @op and return its answer (0 or an errno), or -1
+ * if it could not be reached.
+ */
+static int holder_request(struct holder *h, int op, long size, long pages)
+{
+	struct holder_cmd c = { .op = op, .size = size, .pages = pages };
+	int val;
+
+	if (write(h->cmd, &c, sizeof(c)) != sizeof(c))
+		return -1;
+	if (read_full(h->res, &val, sizeof(val)))
+		return -1;
+	return val;
+}
+
+static int holder_stop(struct holder *h)
+{
+	struct holder_cmd c = { .op = OP_EXIT };
+	int status = -1;
+
+	if (h->pid <= 0)
+		return 0;
+
+	/*
+	 * An explicit request rather than EOF: holders started later hold
+	 * copies of this pipe's write end.  Exiting releases every file.
+	 */
+	if (write(h->cmd, &c, sizeof(c)) != sizeof(c))
+		kill(h->pid, SIGKILL);
+	waitpid(h->pid, &status, 0);
+	close(h->cmd);
+	close(h->res);
+	h->pid = -1;
+
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/* Start a holder that lives in @cgroup. */
+static int holder_start(struct holder *h, const char *cgroup)
+{
+	int cmd[2], res[2];
+	int val;
+
+	h->pid = -1;
+	if (pipe(cmd))
+		return -1;
+	if (pipe(res)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
+
+	/* Do not let the child inherit, and later repeat, buffered output. */
+	fflush(stdout);
+	h->pid = fork();
+	if (h->pid == 0) {
+		close(cmd[1]);
+		close(res[0]);
+		holder_main(cgroup, cmd[0], res[1]);
+	}
+	close(cmd[0]);
+	close(res[1]);
+	h->cmd = cmd[1];
+	h->res = res[0];
+	if (h->pid < 0) {
+		close(h->cmd);
+		close(h->res);
+		return -1;
+	}
+
+	if (read_full(h->res, &val, sizeof(val)) || val) {
+		ksft_print_msg("holder could not enter %s\n", cgroup);
+		holder_stop(h);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reserve @size bytes in a new file, fault @pages; expect errno @want. */
+static int expect_alloc(struct holder *h, long size, long pages, int want)
+{
+	int ret = holder_request(h, OP_ALLOC, size, pages);
+
+	if (ret == want)
+		return 0;
+	ksft_print_msg("secret file of %ld bytes: got %s, expected %s\n",
+		       size, ret < 0 ? "no answer" : strerror(ret),
+		       strerror(want));
+	return -1;
+}
+
+static int expect_touch(struct holder *h, long pages)
+{
+	int ret = holder_request(h, OP_TOUCH, 0, pages);
+
+	if (!ret)
+		return 0;
+	ksft_print_msg("touching %ld pages failed: %d\n", pages, ret);
+	return -1;
+}
+
+static int close_all(struct holder *h)
+{
+	return holder_request(h, OP_CLOSE_ALL, 0, 0) ? -1 : 0;
+}
+
+static long read_value(const char *cg, const char *file, const char *key)
+{
+	return key ? cg_read_key_long(cg, file, key) : cg_read_long(cg, file);
+}
+
+/*
+ * Check that @file (or the @key line of it) of @cg reads @want.  Releasing
+ * a file is not strictly synchronous with the holder's answer or exit, so
+ * give the value a moment to settle before calling it a failure.
+ */
+static int check(const char *cg, const char *file, const char *key, long want)
+{
+	long val = 0;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		val = read_value(cg, file, key);
+		if (val == want)
+			return 0;
+		usleep(10000);
+	}
+	ksft_print_msg("%s/%s%s%s: %ld, expected %ld\n", cg, file,
+		       key ? " " : "", key ? key : "", val, want);
+	return -1;
+}
+
+static int check_current(const char *cg, long want)
+{
+	return check(cg, "secretmem.current", NULL, want);
+}
+
+static int check_stat(const char *cg, long reserved, long faulted)
+{
+	if (check(cg, "secretmem.stat", "reserved ", reserved))
+		return -1;
+	return check(cg, "secretmem.stat", "faulted ", faulted);
+}
+
+static int check_events(const char *cg, long events, long local)
+{
+	if (check(cg, "secretmem.events", "max ", events))
+		return -1;
+	return check(cg, "secretmem.events.local", "max ", local);
+}
+
+static int check_max(const char *cg, long bytes)
+{
+	char want[32];
+
+	if (bytes < 0)
+		snprintf(want, sizeof(want), "max\n");
+	else
+		snprintf(want, sizeof(want), "%ld\n", bytes);
+
+	if (!cg_read_strcmp(cg, "secretmem.max", want))
+		return 0;
+	ksft_print_msg("%s/secretmem.max does not read %s", cg, want);
+	return -1;
+}
+
+static int set_max(const char *cg, char *val)
+{
+	int ret = cg_write(cg, "secretmem.max", val);
+
+	if (!ret)
+		return 0;
+	ksft_print_msg("writing \"%s\" to %s/secretmem.max: %d\n",
+		       val, cg, ret);
+	return -1;
+}
+
+static int enable_controller(const char *cg)
+{
+	return cg_write(cg, "cgroup.subtree_control", "+secretmem");
+}
+
+static void destroy(char *cg)
+{
+	if (cg)
+		cg_destroy(cg);
+	free(cg);
+}
+
+/*
+ * Root: only secretmem.current and secretmem.stat, and they count what
+ * every group below has charged.
+ */
+static int test_secretmem_root(const char *root)
+{
+	static const char * const absent[] = {
+		"secretmem.max", "secretmem.peak",
+		"secretmem.events", "secretmem.events.local",
+	};
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *cg = NULL;
+	long before, faulted;
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(absent); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, absent[i]);
+		if (!access(path, F_OK) || errno != ENOENT) {
+			ksft_print_msg("%s should not exist\n", path);
+			goto cleanup;
+		}
+	}
+
+	cg = cg_name(root, "secretmem_test_root");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+	if (holder_start(&h, cg))
+		goto cleanup;
+
+	before = cg_read_long(root, "secretmem.current");
+	if (before < 0)
+		goto cleanup;
+
+	if (expect_alloc(&h, 2 * SZ_1M, 4, 0))
+		goto cleanup;
+	if (check_current(root, before + 2 * SZ_1M))
+		goto cleanup;
+
+	faulted = cg_read_key_long(root, "secretmem.stat", "faulted ");
+	if (faulted < 4 * pagesz) {
+		ksft_print_msg("root faulted %ld, expected at least %ld\n",
+			       faulted, 4 * pagesz);
+		goto cleanup;
+	}
+	if (check(root, "secretmem.stat", "reserved ",
+		  before + 2 * SZ_1M - faulted))
+		goto cleanup;
+
+	if (holder_stop(&h))
+		goto cleanup;
+	if (check_current(cg, 0) || check_current(root, before))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
+/*
+ * One group with a limit: charges above it fail with ENOMEM and are
+ * counted, charges up to it succeed, and the counters are exact.
+ */
+static int test_secretmem_limit(const char *root)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_name(root, "secretmem_test_limit");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+
+	if (check_max(cg, -1) || check_current(cg, 0) ||
+	    check_stat(cg, 0, 0) || check_events(cg, 0, 0) ||
+	    check(cg, "secretmem.peak", NULL, 0))
+		goto cleanup;
+
+	if (set_max(cg, "4M") || check_max(cg, 4 * SZ_1M))
+		goto cleanup;
+	if (holder_start(&h, cg))
+		goto cleanup;
+
+	/* Over the limit: refused, nothing charged, one event. */
+	if (expect_alloc(&h, 8 * SZ_1M, 0, ENOMEM))
+		goto cleanup;
+	if (check_current(cg, 0) || check_events(cg, 1, 1))
+		goto cleanup;
+
+	/* Within it: charged in full at ftruncate, nothing faulted yet. */
+	if (expect_alloc(&h, 3 * SZ_1M, 0, 0))
+		goto cleanup;
+	if (check_current(cg, 3 * SZ_1M) || check_stat(cg, 3 * SZ_1M, 0))
+		goto cleanup;
+
+	/* Faulting moves pages from reserved to faulted, not the charge. */
+	if (expect_touch(&h, 16))
+		goto cleanup;
+	if (check_current(cg, 3 * SZ_1M) ||
+	    check_stat(cg, 3 * SZ_1M - 16 * pagesz, 16 * pagesz))
+		goto cleanup;
+
+	/* 3M + 2M > 4M. */
+	if (expect_alloc(&h, 2 * SZ_1M, 0, ENOMEM))
+		goto cleanup;
+	if (check_current(cg, 3 * SZ_1M) || check_events(cg, 2, 2))
+		goto cleanup;
+
+	/* Exactly up to the limit is allowed. */
+	if (expect_alloc(&h, SZ_1M, 8, 0))
+		goto cleanup;
+	if (check_current(cg, 4 * SZ_1M) ||
+	    check_stat(cg, 4 * SZ_1M - 24 * pagesz, 24 * pagesz))
+		goto cleanup;
+	if (expect_alloc(&h, pagesz, 0, ENOMEM) || check_events(cg, 3, 3))
+		goto cleanup;
+
+	/* Closing the files gives everything back. */
+	if (close_all(&h))
+		goto cleanup;
+	if (check_current(cg, 0) || check_stat(cg, 0, 0))
+		goto cleanup;
+	if (expect_alloc(&h, 4 * SZ_1M, 0, 0) || check_current(cg, 4 * SZ_1M))
+		goto cleanup;
+
+	if (holder_stop(&h))
+		goto cleanup;
+	if (check_current(cg, 0) || check_stat(cg, 0, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
+/* A size that is not a multiple of the page size is charged rounded up. */
+static int test_secretmem_partial_page(const char *root)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_name(root, "secretmem_test_partial");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+	if (holder_start(&h, cg))
+		goto cleanup;
+
+	if (expect_alloc(&h, 1, 1, 0))
+		goto cleanup;
+	if (check_current(cg, pagesz) || check_stat(cg, 0, pagesz))
+		goto cleanup;
+	if (expect_alloc(&h, pagesz + 1, 0, 0))
+		goto cleanup;
+	if (check_current(cg, 3 * pagesz) ||
+	    check_stat(cg, 2 * pagesz, pagesz))
+		goto cleanup;
+
+	if (holder_stop(&h) || check_current(cg, 0) || check_stat(cg, 0, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
+/*
+ * Limits at several levels: the smallest one in the chain applies, and
+ * a refusal is counted in events.local of the group whose limit refused
+ * it, and in events of that group and its ancestors only.
+ */
+static int test_secretmem_hierarchy(const char *root)
+{
+	char *top = NULL, *parent = NULL, *child = NULL;
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+
+	top = cg_name(root, "secretmem_test_hier");
+	if (!top || cg_create(top) || enable_controller(top))
+		goto cleanup;
+	parent = cg_name(top, "parent");
+	if (!parent || cg_create(parent) || enable_controller(parent))
+		goto cleanup;
+	child = cg_name(parent, "child");
+	if (!child || cg_create(child))
+		goto cleanup;
+
+	if (set_max(parent, "4M") || set_max(child, "16M"))
+		goto cleanup;
+	if (holder_start(&h, child))
+		goto cleanup;
+
+	/* Under the child's limit, over the parent's. */
+	if (expect_alloc(&h, 8 * SZ_1M, 0, ENOMEM))
+		goto cleanup;
+	if (check_events(child, 0, 0) || check_events(parent, 1, 1) ||
+	    check_events(top, 1, 0))
+		goto cleanup;
+	if (check_current(child, 0) || check_current(parent, 0) ||
+	    check_current(top, 0))
+		goto cleanup;
+
+	if (expect_alloc(&h, 2 * SZ_1M, 2, 0))
+		goto cleanup;
+	if (check_current(child, 2 * SZ_1M) ||
+	    check_current(parent, 2 * SZ_1M) ||
+	    check_current(top, 2 * SZ_1M))
+		goto cleanup;
+	if (check_stat(top, 2 * SZ_1M - 2 * pagesz, 2 * pagesz))
+		goto cleanup;
+
+	/* Now the child's own limit refuses. */
+	if (set_max(child, "3M"))
+		goto cleanup;
+	if (expect_alloc(&h, 2 * SZ_1M, 0, ENOMEM))
+		goto cleanup;
+	if (check_events(child, 1, 1) || check_events(parent, 2, 1) ||
+	    check_events(top, 2, 0))
+		goto cleanup;
+
+	if (expect_alloc(&h, SZ_1M, 0, 0))
+		goto cleanup;
+	if (check_current(child, 3 * SZ_1M) ||
+	    check_current(parent, 3 * SZ_1M) ||
+	    check_current(top, 3 * SZ_1M))
+		goto cleanup;
+
+	if (holder_stop(&h))
+		goto cleanup;
+	if (check_current(child, 0) || check_current(parent, 0) ||
+	    check_current(top, 0) || check_stat(top, 0, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(child);
+	destroy(parent);
+	destroy(top);
+	return ret;
+}
+
+/*
+ * Siblings: one's limit and usage do not affect the other, except through
+ * the limit of their common parent.
+ */
+static int test_secretmem_siblings(const char *root)
+{
+	struct holder h1 = { .pid = -1 }, h2 = { .pid = -1 };
+	char *parent = NULL, *s1 = NULL, *s2 = NULL;
+	int ret = KSFT_FAIL;
+
+	parent = cg_name(root, "secretmem_test_siblings");
+	if (!parent || cg_create(parent) || enable_controller(parent))
+		goto cleanup;
+	s1 = cg_name(parent, "s1");
+	s2 = cg_name(parent, "s2");
+	if (!s1 || !s2 || cg_create(s1) || cg_create(s2))
+		goto cleanup;
+
+	if (set_max(s1, "1M"))
+		goto cleanup;
+	if (holder_start(&h1, s1) || holder_start(&h2, s2))
+		goto cleanup;
+
+	if (expect_alloc(&h1, 2 * SZ_1M, 0, ENOMEM) ||
+	    expect_alloc(&h2, 2 * SZ_1M, 0, 0))
+		goto cleanup;
+	if (check_current(s1, 0) || check_current(s2, 2 * SZ_1M) ||
+	    check_current(parent, 2 * SZ_1M))
+		goto cleanup;
+	if (check_events(s1, 1, 1) || check_events(s2, 0, 0) ||
+	    check_events(parent, 1, 0))
+		goto cleanup;
+
+	if (expect_alloc(&h1, SZ_1M, 4, 0))
+		goto cleanup;
+	if (check_current(s1, SZ_1M) || check_current(s2, 2 * SZ_1M) ||
+	    check_current(parent, 3 * SZ_1M))
+		goto cleanup;
+	if (check_stat(s1, SZ_1M - 4 * pagesz, 4 * pagesz) ||
+	    check_stat(s2, 2 * SZ_1M, 0))
+		goto cleanup;
+
+	/* The shared parent limit: s1's usage now refuses s2. */
+	if (set_max(parent, "4M"))
+		goto cleanup;
+	if (expect_alloc(&h2, 2 * SZ_1M, 0, ENOMEM))
+		goto cleanup;
+	if (check_events(s2, 0, 0) || check_events(parent, 2, 1) ||
+	    check_events(s1, 1, 1))
+		goto cleanup;
+
+	/* Until s1 gives its reservation back. */
+	if (close_all(&h1) || check_current(s1, 0))
+		goto cleanup;
+	if (expect_alloc(&h2, 2 * SZ_1M, 0, 0))
+		goto cleanup;
+	if (check_current(s2, 4 * SZ_1M) || check_current(parent, 4 * SZ_1M))
+		goto cleanup;
+
+	if (holder_stop(&h1) || holder_stop(&h2))
+		goto cleanup;
+	if (check_current(s1, 0) || check_current(s2, 0) ||
+	    check_current(parent, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h1);
+	holder_stop(&h2);
+	destroy(s1);
+	destroy(s2);
+	destroy(parent);
+	return ret;
+}
+
+/* secretmem.peak is the high-water mark of secretmem.current. */
+static int test_secretmem_peak(const char *root)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_name(root, "secretmem_test_peak");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+	if (check(cg, "secretmem.peak", NULL, 0))
+		goto cleanup;
+	if (holder_start(&h, cg))
+		goto cleanup;
+
+	if (expect_alloc(&h, 2 * SZ_1M, 0, 0) ||
+	    check(cg, "secretmem.peak", NULL, 2 * SZ_1M))
+		goto cleanup;
+	if (expect_alloc(&h, SZ_1M, 0, 0) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	if (close_all(&h) || check_current(cg, 0) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+	if (expect_alloc(&h, SZ_1M, 0, 0) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	/* A refused charge is not usage. */
+	if (set_max(cg, "4M"))
+		goto cleanup;
+	if (expect_alloc(&h, 8 * SZ_1M, 0, ENOMEM) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	if (holder_stop(&h) || check_current(cg, 0) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
+/*
+ * A limit below the current usage is accepted; it takes nothing back and
+ * only refuses new charges.
+ */
+static int test_secretmem_max_below_current(const char *root)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *cg;
+
+	cg = cg_name(root, "secretmem_test_below");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+	if (holder_start(&h, cg))
+		goto cleanup;
+
+	if (expect_alloc(&h, 4 * SZ_1M, 4, 0))
+		goto cleanup;
+	if (set_max(cg, "1M") || check_max(cg, SZ_1M))
+		goto cleanup;
+	if (check_current(cg, 4 * SZ_1M) ||
+	    check_stat(cg, 4 * SZ_1M - 4 * pagesz, 4 * pagesz))
+		goto cleanup;
+	if (expect_alloc(&h, pagesz, 0, ENOMEM))
+		goto cleanup;
+	if (check_current(cg, 4 * SZ_1M) || check_events(cg, 1, 1))
+		goto cleanup;
+
+	if (set_max(cg, "0") || check_max(cg, 0))
+		goto cleanup;
+	if (set_max(cg, "1M"))
+		goto cleanup;
+
+	if (close_all(&h) || check_current(cg, 0))
+		goto cleanup;
+	if (expect_alloc(&h, SZ_1M, 0, 0) || check_current(cg, SZ_1M))
+		goto cleanup;
+	if (expect_alloc(&h, pagesz, 0, ENOMEM) || check_events(cg, 2, 2))
+		goto cleanup;
+
+	if (holder_stop(&h) || check_current(cg, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
+/*
+ * A charge stays with the group that made it when the task moves; later
+ * faults on the file still count there, new files are charged to the new
+ * group.
+ */
+static int test_secretmem_migration(const char *root)
+{
+	char *parent = NULL, *a = NULL, *b = NULL;
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+
+	parent = cg_name(root, "secretmem_test_migration");
+	if (!parent || cg_create(parent) || enable_controller(parent))
+		goto cleanup;
+	a = cg_name(parent, "a");
+	b = cg_name(parent, "b");
+	if (!a || !b || cg_create(a) || cg_create(b))
+		goto cleanup;
+	if (holder_start(&h, a))
+		goto cleanup;
+
+	if (expect_alloc(&h, 2 * SZ_1M, 4, 0))
+		goto cleanup;
+	if (cg_enter(b, h.pid))
+		goto cleanup;
+
+	if (check_current(a, 2 * SZ_1M) || check_current(b, 0) ||
+	    check_stat(a, 2 * SZ_1M - 4 * pagesz, 4 * pagesz) ||
+	    check_stat(b, 0, 0))
+		goto cleanup;
+
+	if (expect_touch(&h, 4))
+		goto cleanup;
+	if (check_stat(a, 2 * SZ_1M - 8 * pagesz, 8 * pagesz) ||
+	    check_stat(b, 0, 0))
+		goto cleanup;
+
+	if (expect_alloc(&h, SZ_1M, 0, 0))
+		goto cleanup;
+	if (check_current(a, 2 * SZ_1M) || check_current(b, SZ_1M) ||
+	    check_current(parent, 3 * SZ_1M))
+		goto cleanup;
+
+	if (close_all(&h))
+		goto cleanup;
+	if (check_current(a, 0) || check_current(b, 0) ||
+	    check_stat(a, 0, 0) || check_current(parent, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(a);
+	destroy(b);
+	destroy(parent);
+	return ret;
+}
+
+/*
+ * A group with live charges can be removed; the charges stay in its
+ * parent until the files are released.
+ */
+static int test_secretmem_rmdir(const char *root)
+{
+	char *parent = NULL, *gone = NULL, *other = NULL;
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+
+	parent = cg_name(root, "secretmem_test_rmdir");
+	if (!parent || cg_create(parent) || enable_controller(parent))
+		goto cleanup;
+	gone = cg_name(parent, "gone");
+	other = cg_name(parent, "other");
+	if (!gone || !other || cg_create(gone) || cg_create(other))
+		goto cleanup;
+	if (holder_start(&h, gone))
+		goto cleanup;
+
+	if (expect_alloc(&h, 2 * SZ_1M, 4, 0))
+		goto cleanup;
+	if (check_current(parent, 2 * SZ_1M))
+		goto cleanup;
+
+	/* Empty the group, then remove it while the file is alive. */
+	if (cg_enter(other, h.pid))
+		goto cleanup;
+	if (rmdir(gone)) {
+		ksft_print_msg("rmdir %s: %s\n", gone, strerror(errno));
+		goto cleanup;
+	}
+
+	if (check_current(parent, 2 * SZ_1M) || check_current(other, 0) ||
+	    check_stat(parent, 2 * SZ_1M - 4 * pagesz, 4 * pagesz))
+		goto cleanup;
+
+	/* Faults on the removed group's file still count. */
+	if (expect_touch(&h, 4))
+		goto cleanup;
+	if (check_stat(parent, 2 * SZ_1M - 8 * pagesz, 8 * pagesz))
+		goto cleanup;
+
+	if (close_all(&h))
+		goto cleanup;
+	if (check_current(parent, 0) || check_stat(parent, 0, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	destroy(gone);
+	destroy(other);
+	destroy(parent);
+	return ret;
+}
+
+/*
+ * secretmem.max parsing: "max" or decimal bytes with one optional K/M/G/T
+ * suffix, rounded down to pages.  Anything else is EINVAL and changes
+ * nothing.
+ */
+static int test_secretmem_max_parse(const char *root)
+{
+	static char * const bad[] = {
+		"\n", "   \n", "garbage", "-1", "-4096", "+1M", "0x1000",
+		"1e6", "99999999999999999999999", "99999999999T",
+		"18446744073709551616", "1.5M", "1,5M", "maxx", "max junk",
+		"MAX", "max1", "1M junk", "1 M", "1 2", "1MB", "1KiB", "M",
+		"k", "1MM", "1\t2",
+	};
+	struct {
+		char *in;
+		long bytes;	/* -1: "max" */
+	} good[] = {
+		{ "max", -1 },
+		{ "0", 0 },
+		{ "007", 0 },
+		{ "1k", 1024 / pagesz * pagesz },
+		{ "4097", 4097 / pagesz * pagesz },
+		{ "2m", 2 * SZ_1M },
+		{ "3M", 3 * SZ_1M },
+		{ "1G", 1024 * SZ_1M },
+		{ "1g", 1024 * SZ_1M },
+		{ "1T", 1024 * 1024 * SZ_1M },
+		{ "  5M \n", 5 * SZ_1M },
+		{ "max\n", -1 },
+		{ "6291456", 6 * SZ_1M },
+		/* More than the counter can hold is the same as "max". */
+		{ "18446744073709551615", -1 },
+		{ "3M\n", 3 * SZ_1M },
+	};
+	int ret = KSFT_FAIL;
+	char *cg;
+	size_t i;
+	int err;
+
+	cg = cg_name(root, "secretmem_test_parse");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		if (set_max(cg, good[i].in) || check_max(cg, good[i].bytes)) {
+			ksft_print_msg("valid value \"%s\" not taken\n",
+				       good[i].in);
+			goto cleanup;
+		}
+	}
+
+	/* The last good value, 3M, must survive every bad write. */
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err = cg_write(cg, "secretmem.max", bad[i]);
+		if (err != -EINVAL) {
+			ksft_print_msg("\"%s\": got %d, expected %d\n",
+				       bad[i], err, -EINVAL);
+			goto cleanup;
+		}
+		if (check_max(cg, 3 * SZ_1M))
+			goto cleanup;
+	}
+
+	/*
+	 * A zero-length write never reaches the controller (cgroup core
+	 * takes it as a no-op); it must not change the limit either.
+	 */
+	if (cg_write(cg, "secretmem.max", "") || check_max(cg, 3 * SZ_1M))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	destroy(cg);
+	return ret;
+}
+
+/* Everything but secretmem.max is read-only, in the root too. */
+static int test_secretmem_read_only(const char *root)
+{
+	static const char * const files[] = {
+		"secretmem.current", "secretmem.peak", "secretmem.events",
+		"secretmem.events.local", "secretmem.stat",
+	};
+	int ret = KSFT_FAIL;
+	char *cg;
+	size_t i;
+
+	cg = cg_name(root, "secretmem_test_ro");
+	if (!cg || cg_create(cg))
+		goto cleanup;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		if (!cg_write(cg, files[i], "0")) {
+			ksft_print_msg("%s/%s is writable\n", cg, files[i]);
+			goto cleanup;
+		}
+	}
+	if (!cg_write(root, "secretmem.current", "0") ||
+	    !cg_write(root, "secretmem.stat", "0")) {
+		ksft_print_msg("a root secretmem file is writable\n");
+		goto cleanup;
+	}
+	if (check_current(cg, 0) || check_stat(cg, 0, 0) ||
+	    check_events(cg, 0, 0))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	destroy(cg);
+	return ret;
+}
+
+static long root_current_start;
+
+/* Run last: every charge made by the tests above has been given back. */
+static int test_secretmem_no_leak(const char *root)
+{
+	if (check_current(root, root_current_start))
+		return KSFT_FAIL;
+	if (!root_current_start && check_stat(root, 0, 0))
+		return KSFT_FAIL;
+	return KSFT_PASS;
+}
+
+/*
+ * With the controller absent or disabled (cgroup_disable=secretmem), the
+ * charging hooks must stay out of the way: secret memory still works, and
+ * no secretmem files appear.
+ */
+static int test_secretmem_disabled(const char *root)
+{
+	long size = SZ_1M, i;
+	char path[PATH_MAX];
+	int ret = KSFT_FAIL;
+	char *addr;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/secretmem.current", root);
+	if (!access(path, F_OK)) {
+		ksft_print_msg("%s exists without the controller\n", path);
+		return KSFT_FAIL;
+	}
+
+	fd = memfd_secret();
+	if (fd < 0)
+		return KSFT_FAIL;
+	if (ftruncate(fd, size)) {
+		ksft_print_msg("ftruncate: %s\n", strerror(errno));
+		goto out_close;
+	}
+	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (addr == MAP_FAILED) {
+		ksft_print_msg("mmap: %s\n", strerror(errno));
+		goto out_close;
+	}
+
+	for (i = 0; i < size; i += pagesz)
+		addr[i] = (char)(i / pagesz);
+	for (i = 0; i < size; i += pagesz)
+		if (addr[i] != (char)(i / pagesz))
+			goto out_unmap;
+
+	ret = KSFT_PASS;
+
+out_unmap:
+	munmap(addr, size);
+out_close:
+	close(fd);
+	return ret;
+}
+
+#define T(x) { x, #x }
+struct secretmem_test {
+	int (*fn)(const char *root);
+	const char *name;
+};
+
+static struct secretmem_test tests[] = {
+	T(test_secretmem_root),
+	T(test_secretmem_limit),
+	T(test_secretmem_partial_page),
+	T(test_secretmem_hierarchy),
+	T(test_secretmem_siblings),
+	T(test_secretmem_peak),
+	T(test_secretmem_max_below_current),
+	T(test_secretmem_migration),
+	T(test_secretmem_rmdir),
+	T(test_secretmem_max_parse),
+	T(test_secretmem_read_only),
+	T(test_secretmem_no_leak),	/* keep last */
+};
+
+static struct secretmem_test disabled_tests[] = {
+	T(test_secretmem_disabled),
+};
+#undef T
+
+/* Why the controller is missing, from /proc/cgroups. */
+static const char *controller_state(void)
+{
+	char buf[4096], *line;
+	int hier, num, enabled;
+
+	if (read_text("/proc/cgroups", buf, sizeof(buf)) <= 0)
+		return "unknown";
+	line = strstr(buf, "\nsecretmem\t");
+	if (!line)
+		return "not built in";
+	if (sscanf(line, "\nsecretmem\t%d\t%d\t%d", &hier, &num, &enabled) == 3 &&
+	    !enabled)
+		return "disabled on the command line";
+	return "bound to a v1 hierarchy";
+}
+
+int main(void)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	struct secretmem_test *run = tests;
+	size_t nr_run = ARRAY_SIZE(tests);
+	bool enabled_root = false;
+	char root[PATH_MAX];
+	size_t i;
+	int fd;
+
+	ksft_print_header();
+
+	pagesz = sysconf(_SC_PAGESIZE);
+
+	/* A dead holder must show up as a failed request, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+
+	/* RLIMIT_MEMLOCK is charged too; leave only the cgroup limits. */
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
+		ksft_exit_skip("cannot lift RLIMIT_MEMLOCK (not root?)\n");
+
+	if (cg_find_unified_root(root, sizeof(root), NULL))
+		ksft_exit_skip("cgroup v2 isn't mounted\n");
+
+	fd = memfd_secret();
+	if (fd < 0) {
+		if (errno == ENOSYS)
+			ksft_exit_skip("memfd_secret is not supported\n");
+		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
+	}
+	close(fd);
+
+	if (cg_read_strstr(root, "cgroup.controllers", "secretmem")) {
+		ksft_print_msg("secretmem controller unavailable: %s\n",
+			       controller_state());
+		run = disabled_tests;
+		nr_run = ARRAY_SIZE(disabled_tests);
+	} else if (cg_read_strstr(root, "cgroup.subtree_control",
+				  "secretmem")) {
+		if (enable_controller(root))
+			ksft_exit_skip("Failed to enable secretmem controller\n");
+		enabled_root = true;
+	}
+
+	if (run == tests) {
+		root_current_start = cg_read_long(root, "secretmem.current");
+		if (root_current_start < 0)
+			ksft_exit_fail_msg("cannot read root secretmem.current\n");
+		if (root_current_start)
+			ksft_print_msg("secret memory in use before the tests: %ld\n",
+				       root_current_start);
+	}
+
+	ksft_set_plan(nr_run);
+	for (i = 0; i < nr_run; i++) {
+		switch (run[i].fn(root)) {
+		case KSFT_PASS:
+			ksft_test_result_pass("%s\n", run[i].name);
+			break;
+		case KSFT_SKIP:
+			ksft_test_result_skip("%s\n", run[i].name);
+			break;
+		default:
+			ksft_test_result_fail("%s\n", run[i].name);
+			break;
+		}
+	}
+
+	if (enabled_root)
+		cg_write(root, "cgroup.subtree_control", "-secretmem");
+
+	ksft_finished();
+}

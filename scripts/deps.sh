@@ -1,0 +1,29 @@
+#!/bin/bash
+# Install the Debian packages the host tooling needs, only those missing.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
+      rsync quilt ccache sparse qemu-system-x86 busybox-static libcap-dev
+      cgroup-tools stress-ng perl python3 "linux-source-6.12")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
+say "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+for i in "${!missing[@]}"; do
+	if [ "${missing[$i]}" = linux-source-6.12 ]; then
+		if apt-cache madison linux-source-6.12 | grep -qF "$KVER_PIN"; then
+			missing[i]="linux-source-6.12=$KVER_PIN"
+		else
+			say "NOTE: $KVER_PIN is no longer served; using the newest linux-source-6.12"
+		fi
+	fi
+done
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

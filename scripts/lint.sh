@@ -1,0 +1,43 @@
+#!/bin/bash
+# Style and static checks: checkpatch --strict on every patch and every file
+# of linux/, sparse and W=1 on the objects we add or change. Fails on any
+# finding.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+obj=$(obj_dir base)
+[ -f "$obj/.config" ] || die "no configured kernel in $obj: make kernel"
+cd "$TREE"
+bad=0
+checkpatch=(./scripts/checkpatch.pl --strict --quiet --no-summary --show-types
+	    --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG)
+
+say "checkpatch --strict: patches"
+while read -r p; do
+	case "$p" in ''|'#'*) continue;; esac
+	out=$("${checkpatch[@]}" "patches/$p" 2>&1) || true
+	[ -z "$out" ] || { echo "patches/$p:"; echo "$out"; bad=1; }
+done <"$ROOT/patches/series"
+
+say "checkpatch --strict: files of linux/"
+while read -r f; do
+	out=$("${checkpatch[@]}" -f "$f" 2>&1) || true
+	[ -z "$out" ] || { echo "$f:"; echo "$out"; bad=1; }
+done < <(cd "$ROOT/linux" && find . -type f \( -name '*.c' -o -name '*.h' \) | sed 's|^\./||' | sort)
+
+# Objects built from files we add or change (upstream files touched by the
+# series count: their warnings would be ours to explain).
+objs=$(cd "$ROOT/linux" && find . -name '*.c' ! -path './tools/*' | sed 's|^\./||; s|\.c$|.o|')
+objs+=" $(grep -h '^+++ b/' "$ROOT"/patches/*.patch | sed 's|^+++ b/||' |
+	 grep '\.c$' | grep -v '^tools/' | sed 's|\.c$|.o|' | sort -u | tr '\n' ' ')"
+say "sparse and W=1: $(echo $objs | wc -w) objects"
+log=$BUILD/lint-build.log
+# shellcheck disable=SC2086
+flock "$BUILD/.kbuild-base.lock" make -s -C "$TREE" O="$obj" CC="ccache gcc" \
+	-j"$JOBS" W=1 C=2 $objs >"$log" 2>&1 || { cat "$log"; die "build of checked objects failed"; }
+if grep -E 'warning:|error:' "$log"; then
+	bad=1
+fi
+
+[ $bad -eq 0 ] || die "lint found problems (see above)"
+say "lint clean"
