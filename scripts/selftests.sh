@@ -1,59 +1,37 @@
 #!/bin/bash
-# Build the kselftests the guest runs, static, from the assembled tree.
+# Build the kselftests the guest runs, static, from the assembled tree, and
+# the small helper programs of our guest scripts (guest/src).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-base}
 obj=$(obj_dir "$flavour")
-out=$BUILD/guest-$flavour/bin/kselftests
+bin=$BUILD/guest-$flavour/bin
 st=$TREE/tools/testing/selftests
 [ -d "$obj/usr/include" ] || die "no kernel headers in $obj/usr/include: build the kernel first"
-mkdir -p "$out"
+mkdir -p "$bin/kselftests"
 
-cflags=(-static -O2 -Wall -D_GNU_SOURCE -I"$st" -isystem "$obj/usr/include")
-# name:sources:libraries
-progs=(
-	"memfd_secret:mm/memfd_secret.c:-lcap"
-	"secretmem_pool:mm/secretmem_pool.c:-lpthread"
-	"test_secretmem:cgroup/test_secretmem.c cgroup/cgroup_util.c:-lpthread"
-)
-for p in "${progs[@]}"; do
-	IFS=: read -r name srcs libs <<<"$p"
-	files=()
-	for s in $srcs; do files+=("$st/$s"); done
+cflags=(-static -O2 -Wall -I"$st" -isystem "$obj/usr/include")
 
-# Small helpers of our own guest scripts.
+# build OUT SOURCES... -- LIBS...: compile when a source is newer than OUT.
+build() {
+	local out=$1 f stale=0 srcs=() libs=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do srcs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	libs=("$@")
+	for f in "${srcs[@]}"; do
+		[ -f "$f" ] || die "missing source $f (make tree)"
+		[ "$f" -nt "$out" ] && stale=1
+	done
+	[ -f "$out" ] && [ $stale -eq 0 ] && return 0
+	say "building $(basename "$out")"
+	gcc "${cflags[@]}" -o "$out" "${srcs[@]}" "${libs[@]}"
+}
+
+build "$bin/kselftests/memfd_secret" "$st/mm/memfd_secret.c" -- -lcap
+build "$bin/kselftests/secretmem_pool" "$st/mm/secretmem_pool.c" -- -lpthread
+build "$bin/kselftests/test_secretmem" "$st/cgroup/test_secretmem.c" "$st/cgroup/cgroup_util.c" -- -lpthread
 for src in "$ROOT"/guest/src/*.c; do
-	name=$(basename "$src" .c)
-	[ "$out/../$name" -nt "$src" ] && continue
-	say "guest helper $name"
-	gcc -static -O2 -Wall -o "$out/../$name" "$src"
-done
-	missing=0
-	for f in "${files[@]}"; do [ -f "$f" ] || missing=1; done
-
-# Small helpers of our own guest scripts.
-for src in "$ROOT"/guest/src/*.c; do
-	name=$(basename "$src" .c)
-	[ "$out/../$name" -nt "$src" ] && continue
-	say "guest helper $name"
-	gcc -static -O2 -Wall -o "$out/../$name" "$src"
-done
-	if [ $missing -eq 1 ]; then
-		say "selftest $name: sources not in the tree yet, skipped"
-		continue
-	fi
-	newest=$(ls -t "${files[@]}" "$out/$name" 2>/dev/null | head -1)
-	[ "$newest" = "$out/$name" ] && continue
-	say "selftest $name"
-	# shellcheck disable=SC2086
-	gcc "${cflags[@]}" -o "$out/$name" "${files[@]}" $libs
-done
-
-# Small helpers of our own guest scripts.
-for src in "$ROOT"/guest/src/*.c; do
-	name=$(basename "$src" .c)
-	[ "$out/../$name" -nt "$src" ] && continue
-	say "guest helper $name"
-	gcc -static -O2 -Wall -o "$out/../$name" "$src"
+	build "$bin/$(basename "$src" .c)" "$src"
 done

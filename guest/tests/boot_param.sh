@@ -13,10 +13,10 @@ total=$(kb SecretmemTotal)
 tap_is "SecretmemTotal" "${total:-missing}" "${expect:-0}"
 
 # 2. one KERN_ERR line per problem, none when the value is good
-errs=$(dmesg -r | grep -c '^<3>secretmem' || true)
-infos=$(dmesg -r | grep -c '^<6>secretmem: node .*: reserved' || true)
+errs=$(dmesg -r | grep -c '^<3>\[[^]]*\] secretmem' || true)
+infos=$(dmesg -r | grep -c '^<6>\[[^]]*\] secretmem: node .*: reserved' || true)
 tap_is "KERN_ERR lines naming a problem" "$errs" "$(arg smt_expect_errs | grep . || echo 0)"
-dmesg -r | grep '^<3>secretmem' | sed 's/^/# /'
+dmesg -r | grep '^<3>\[[^]]*\] secretmem' | sed 's/^/# /'
 
 # 3. one KERN_INFO line per region reserved
 tap_is "KERN_INFO lines, one per region" "$infos" "$(arg smt_expect_regions | grep . || echo 0)"

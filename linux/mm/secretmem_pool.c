@@ -670,8 +670,9 @@ static bool secretmem_page_busy(unsigned long pfn)
 }
 
 /*
- * A page for a fault of a file with a reservation, locked and uptodate. It
- * reads as zero: pages are zeroed at boot and when they are freed.
+ * A page for a fault of a file with a reservation, locked, uptodate and with
+ * a reference for the caller, like a freshly allocated folio. It reads as
+ * zero: pages are zeroed at boot and when they are freed.
  */
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
@@ -689,6 +690,8 @@ struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 	if (WARN_ON_ONCE(pfn < 0))
 		return NULL;
 	folio = pfn_folio(pfn);
+	/* the fault's reference, which the page table entry will keep */
+	folio_get(folio);
 	folio_lock(folio);
 	folio_mark_uptodate(folio);
 	return folio;
@@ -699,6 +702,7 @@ void secretmem_pool_unalloc_folio(struct folio *folio,
 				  struct secretmem_resv *resv)
 {
 	folio_unlock(folio);
+	folio_put(folio);
 	secretmem_pool_give(&secretmem_pool, folio_pfn(folio), resv);
 }
 

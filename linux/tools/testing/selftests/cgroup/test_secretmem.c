@@ -144,7 +144,7 @@ static void answer(int fd, int val)
 		_exit(EXIT_FAILURE);
 }
 
-static void __attribute__((noreturn))
+static __noreturn void
 holder_main(const char *cgroup, int cmd_fd, int res_fd)
 {
 	struct secret_file files[MAX_FILES];
@@ -1120,6 +1120,7 @@ static struct secretmem_test tests[] = {
 static struct secretmem_test disabled_tests[] = {
 	T(test_secretmem_disabled),
 };
+
 #undef T
 
 /* Why the controller is missing, from /proc/cgroups. */
