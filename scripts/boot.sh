@@ -10,7 +10,7 @@ obj=$(obj_dir "$flavour")
 kernel=$obj/arch/x86/boot/bzImage
 initrd=$BUILD/guest-$flavour/initramfs.cpio.gz
 logs=$BUILD/logs/$flavour-$row
-timeout=${BOOT_TIMEOUT:-1500}
+timeout=${BOOT_TIMEOUT:-900}
 [ -f "$kernel" ] || die "no kernel at $kernel: make kernel"
 [ -f "$initrd" ] || die "no initramfs at $initrd: make guest"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/deps.sh"

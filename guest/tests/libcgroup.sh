@@ -9,6 +9,7 @@ if ! grep -qw secretmem $cg/cgroup.controllers; then
 	exit 4
 fi
 tap_plan 7
+ulimit -l unlimited
 echo +secretmem > $cg/cgroup.subtree_control
 
 cgcreate -g secretmem:/smt_a

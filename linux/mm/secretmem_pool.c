@@ -559,6 +559,7 @@ struct secretmem_slot {
 	unsigned long	addr;
 	pte_t		*ptep;
 };
+
 static DEFINE_PER_CPU(struct secretmem_slot, secretmem_slot);
 
 static int secretmem_slot_pte(pte_t *ptep, unsigned long addr, void *data)
@@ -787,6 +788,7 @@ static ssize_t total_bytes_show(struct kobject *kobj,
 {
 	return secretmem_show(buf, 0);
 }
+
 static struct kobj_attribute total_bytes_attr = __ATTR_RO(total_bytes);
 
 static ssize_t free_bytes_show(struct kobject *kobj,
@@ -794,6 +796,7 @@ static ssize_t free_bytes_show(struct kobject *kobj,
 {
 	return secretmem_show(buf, 1);
 }
+
 static struct kobj_attribute free_bytes_attr = __ATTR_RO(free_bytes);
 
 static ssize_t reserved_bytes_show(struct kobject *kobj,
@@ -801,6 +804,7 @@ static ssize_t reserved_bytes_show(struct kobject *kobj,
 {
 	return secretmem_show(buf, 2);
 }
+
 static struct kobj_attribute reserved_bytes_attr = __ATTR_RO(reserved_bytes);
 
 static struct attribute *secretmem_attrs[] = {

@@ -42,9 +42,10 @@ static int pool_init(struct kunit *test)
 	f->regions[1].nid = 1;
 	for (i = 0; i < 2; i++) {
 		f->regions[i].nr_free = f->regions[i].nr_pages;
-		f->regions[i].used = kunit_kcalloc(test,
-					BITS_TO_LONGS(f->regions[i].nr_pages),
-					sizeof(long), GFP_KERNEL);
+		unsigned long longs = BITS_TO_LONGS(f->regions[i].nr_pages);
+
+		f->regions[i].used = kunit_kcalloc(test, longs, sizeof(long),
+						   GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, f->regions[i].used);
 	}
 	test->priv = f;
