@@ -21,7 +21,10 @@ accel=(-accel tcg,thread=multi -cpu max)
 [ -w /dev/kvm ] && accel=(-accel kvm -cpu host)
 
 numa=()
+smp=$cpus
 if [ "$nodes" -gt 1 ]; then
+	# one socket per node, or the scheduler warns about an LLC split across nodes
+	smp="$cpus,sockets=$nodes,cores=$((cpus / nodes)),threads=1"
 	total=$(numfmt --from=iec "$mem")
 	per=$((total / nodes))
 	for ((n = 0; n < nodes; n++)); do
@@ -35,7 +38,7 @@ printf '%s\n' "$cmdline" >"$logs/cmdline"
 : >"$logs/console.log"
 : >"$logs/tests.log"
 qemu() {
-	timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp "$cpus" "${numa[@]}" \
+	timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp "$smp" "${numa[@]}" \
 		-display none -no-reboot -monitor none \
 		-serial "file:$logs/console.log" "$@" \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
