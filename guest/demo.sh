@@ -13,6 +13,11 @@ grep -E '^(Secretmem|DirectMap)' /proc/meminfo | sed 's/^/   /'
 splits0=$(grep -E 'direct_map_level[23]_splits' /proc/vmstat | awk '{s += $2} END {print s + 0}')
 dm0=$(grep '^DirectMap' /proc/meminfo | tr -s ' ' | tr '\n' ' ')
 
+say "RLIMIT_MEMLOCK still limits each user, charged at ftruncate: with the default 8M, 16M is refused"
+secret 16M | sed 's/^/   /'
+ulimit -l unlimited
+show "(the rest of the demo lifts RLIMIT_MEMLOCK so that the cgroup limits speak)"
+
 if [ ! -e /sys/fs/cgroup/cgroup.controllers ] || ! grep -qw secretmem /sys/fs/cgroup/cgroup.controllers; then
 	say "No secretmem cgroup controller in this kernel; skipping the cgroup part"
 else
