@@ -36,7 +36,7 @@
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
-#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/secretmem.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
@@ -673,7 +673,8 @@ static bool secretmem_page_busy(unsigned long pfn)
 /*
  * A page for a fault of a file with a reservation, locked, uptodate and with
  * a reference for the caller, like a freshly allocated folio. It reads as
- * zero: pages are zeroed at boot and when they are freed.
+ * zero: pages are zeroed at boot and when they are freed. Fails only for a
+ * task that is being killed.
  */
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
@@ -686,10 +687,13 @@ struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 		if (pfn != -EBUSY)
 			break;
 		/* only pages still on their way back are free: wait for them */
+		if (fatal_signal_pending(current))
+			return ERR_PTR(-EINTR);
 		cond_resched();
 	}
+	/* each page of a file is faulted once, and each was reserved */
 	if (WARN_ON_ONCE(pfn < 0))
-		return NULL;
+		return ERR_PTR(pfn);
 	folio = pfn_folio(pfn);
 	/* the fault's reference, which the page table entry will keep */
 	folio_get(folio);

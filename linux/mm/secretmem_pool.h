@@ -6,6 +6,7 @@
 #ifndef _MM_SECRETMEM_POOL_H
 #define _MM_SECRETMEM_POOL_H
 
+#include <linux/err.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -92,7 +93,7 @@ static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
 
 static inline struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
-	return NULL;
+	return ERR_PTR(-ENOSPC);
 }
 
 static inline void secretmem_pool_unalloc_folio(struct folio *folio,
