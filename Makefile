@@ -13,6 +13,7 @@ help:
 	@echo "make tree        assemble build/linux (pristine + quilt series + linux/)"
 	@echo "make kernel      build the kernel (FLAVOUR=base|debug)"
 	@echo "make guest       build the kselftests and the initramfs"
+	@echo "make bench       measure secret memory with and without a pool: build/bench/results.md"
 	@echo "Pick tests or boots: make test T='memfd_secret' ROWS='pool64'"
 
 deps:
@@ -32,6 +33,9 @@ guest: selftests
 
 run: guest
 	@$(S)/demo.sh $(FLAVOUR)
+
+bench: guest
+	@$(S)/bench.sh $(FLAVOUR)
 
 lint: kernel
 	@$(S)/lint.sh

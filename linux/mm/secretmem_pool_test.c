@@ -287,6 +287,8 @@ static int race_thread(void *data)
 			if (pfns[i] >= 0)
 				secretmem_pool_give(arg->pool, pfns[i], NULL);
 		secretmem_pool_unreserve(arg->pool, &resv);
+		/* non-preemptible kernels: let RCU and the other threads run */
+		cond_resched();
 	}
 	complete(&arg->done);
 	return 0;

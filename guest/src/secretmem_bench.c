@@ -1,0 +1,842 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * secretmem_bench: what a page of memfd_secret() memory costs, with and
+ * without the secretmem= pool, next to shmem and anonymous memory.
+ *
+ *   secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE] CASE
+ *
+ * CASE is one of
+ *   pool     memfd_secret() served from the secretmem= pool (SecretmemTotal > 0)
+ *   perpage  memfd_secret() without a pool: each page leaves the direct map
+ *            at fault (SecretmemTotal is 0 or absent)
+ *   shmem    memfd_create() mapped MAP_SHARED
+ *   anon     MAP_PRIVATE | MAP_ANONYMOUS
+ *
+ * For each thread count (-t, default 1,2,4) and repetition (-r, default 5):
+ *   fault    ftruncate() (not for anon) + mmap() + a first write to each of
+ *            the SIZE (-s, default 16M) bytes' pages, the pages split between
+ *            the threads, each thread pinned to its own CPU;
+ *   release  munmap() + close() until the memory is back (for pool: until
+ *            the pool's free count is what it was before the fault);
+ * with the IPIs (CAL + TLB rows of /proc/interrupts, all CPUs) of each and
+ * of the page faults alone (the first writes, counted from a 100 ms pause
+ * after mmap that the fault time leaves out), the
+ * direct map splits (/proc/vmstat) at fault and over fault + release, and
+ * the DirectMap4k/2M/1G changes (/proc/meminfo) over fault + release.
+ * Then, per repetition:
+ *   background  IPIs per second while the process only spins on CPU 0 for
+ *            a second, as it sits during a fault: what the other counts
+ *            include that no memory operation caused;
+ *   fork     FORKS (-n, default 1024) processes holding one page each, all
+ *            alive at once, then released: splits, DirectMap4k and IPIs;
+ *   ftruncate  ns per ftruncate() of a large file on a fresh fd: the pool's
+ *            free capacity for pool, else -R (default 256M); not for anon.
+ *
+ * Each measured window opens after a 100 ms sleep, so that the deferred work
+ * of the step before (RCU, kworkers, exiting threads) is not counted in it.
+ *
+ * Output: one JSON object per metric on stdout, prefixed "BENCH ", with the
+ * median, min, max and every value; progress lines start with "# ".
+ * Exit status: 0 done, 1 failure, 2 usage, 4 CASE does not apply to this boot.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef __NR_memfd_secret
+#define __NR_memfd_secret 447
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+
+#define MAX_REPS	100
+#define MAX_THREADS	64
+#define FTRUNCATE_CALLS	20
+#define WAIT_BACK_NS	(10ULL * 1000 * 1000 * 1000)
+#define BACKGROUND_NS	(1000ULL * 1000 * 1000)
+#define SETTLE_NS	(100 * 1000 * 1000)
+#define POOL_FREE_PATH	"/sys/kernel/mm/secretmem/free_bytes"
+
+enum kind { POOL, PERPAGE, SHMEM, ANON };
+
+static const char * const kind_names[] = {
+	[POOL] = "pool", [PERPAGE] = "perpage", [SHMEM] = "shmem", [ANON] = "anon",
+};
+
+/* What one reading of the kernel's counters says. */
+struct counters {
+	unsigned long long cal, tlb;		/* summed over CPUs */
+	unsigned long long l2_splits, l3_splits;
+	long long dm4k, dm2m, dm1g;		/* kB */
+};
+
+static enum kind kind;
+static const char *case_name;
+static long page_size;
+static int nr_cpus;
+static cpu_set_t all_cpus;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "secretmem_bench: %s: ", case_name ? case_name : "setup");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Before a measured window: let the deferred work of what came before (RCU
+ * callbacks and grace periods, kworkers, exiting threads) run, so that the
+ * wakeups it sends other CPUs are not counted against the next operation.
+ */
+static void settle(void)
+{
+	struct timespec ts = { 0, SETTLE_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* ---- Reading /proc ---- */
+
+static char procbuf[1 << 16];
+
+static const char *read_file(const char *path)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	while ((n = read(fd, procbuf + len, sizeof(procbuf) - 1 - len)) > 0)
+		len += n;
+	if (n < 0)
+		die("read %s: %s", path, strerror(errno));
+	close(fd);
+	procbuf[len] = '\0';
+	return procbuf;
+}
+
+/* The number after "name" at the start of a line (name includes ':' or ' '). */
+static long long field(const char *buf, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = buf;
+
+	while (p && *p) {
+		if (!strncmp(p, name, len))
+			return strtoll(p + len, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/* Sum of the per-CPU columns of one row ("CAL:") of /proc/interrupts. */
+static unsigned long long irq_row(const char *buf, const char *row)
+{
+	size_t len = strlen(row);
+	const char *p = buf;
+
+	while (p && *p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, row, len)) {
+			unsigned long long sum = 0;
+			char *end;
+			int cpu;
+
+			p += len;
+			for (cpu = 0; cpu < nr_cpus; cpu++) {
+				unsigned long long v = strtoull(p, &end, 10);
+
+				if (end == p)
+					break;
+				sum += v;
+				p = end;
+			}
+			return sum;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	die("no %s row in /proc/interrupts", row);
+	return 0;
+}
+
+static void read_counters(struct counters *c)
+{
+	const char *buf;
+	long long v2, v3;
+
+	buf = read_file("/proc/interrupts");
+	c->cal = irq_row(buf, "CAL:");
+	c->tlb = irq_row(buf, "TLB:");
+
+	buf = read_file("/proc/vmstat");
+	v2 = field(buf, "direct_map_level2_splits ");
+	v3 = field(buf, "direct_map_level3_splits ");
+	if (v2 < 0 || v3 < 0)
+		die("no direct_map_level[23]_splits in /proc/vmstat");
+	c->l2_splits = v2;
+	c->l3_splits = v3;
+
+	buf = read_file("/proc/meminfo");
+	c->dm4k = field(buf, "DirectMap4k:");
+	c->dm2m = field(buf, "DirectMap2M:");
+	c->dm1g = field(buf, "DirectMap1G:");
+	/* a machine without 1G (or 2M) pages has no such line: count 0 */
+	if (c->dm4k < 0)
+		c->dm4k = 0;
+	if (c->dm2m < 0)
+		c->dm2m = 0;
+	if (c->dm1g < 0)
+		c->dm1g = 0;
+}
+
+static unsigned long long ipis(const struct counters *c)
+{
+	return c->cal + c->tlb;
+}
+
+static unsigned long long splits(const struct counters *c)
+{
+	return c->l2_splits + c->l3_splits;
+}
+
+/* SecretmemTotal/Free/Rsvd in bytes; -1 when the kernel has no such line. */
+static long long meminfo_bytes(const char *name)
+{
+	long long kb = field(read_file("/proc/meminfo"), name);
+
+	return kb < 0 ? -1 : kb * 1024;
+}
+
+/*
+ * The pool's free count, which SecretmemFree shows: from sysfs, one number,
+ * so that polling it costs the release timing little.
+ */
+static long long pool_free(void)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(POOL_FREE_PATH, O_RDONLY);
+	if (fd < 0)
+		return meminfo_bytes("SecretmemFree:");
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die("read %s: %s", POOL_FREE_PATH, n ? strerror(errno) : "empty");
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+/* Until the pool has (at least) @want free bytes again. */
+static void wait_pool_back(long long want)
+{
+	unsigned long long start = now_ns();
+	long long have;
+
+	while ((have = pool_free()) < want) {
+		if (now_ns() - start > WAIT_BACK_NS)
+			die("pool free stuck at %lld bytes, %lld before", have, want);
+		sched_yield();
+	}
+}
+
+/* ---- The memory of each case ---- */
+
+/* A new file of the case (-1 for anon); -2 if refused and @may_fail. */
+static int open_mem(bool may_fail)
+{
+	int fd;
+
+	switch (kind) {
+	case POOL:
+	case PERPAGE:
+		fd = syscall(__NR_memfd_secret, O_CLOEXEC);
+		break;
+	case SHMEM:
+		fd = syscall(__NR_memfd_create, "bench", MFD_CLOEXEC);
+		break;
+	default:
+		return -1;
+	}
+	if (fd < 0 && may_fail)
+		return -2;
+	if (fd < 0)
+		die("%s: %s", kind == SHMEM ? "memfd_create" : "memfd_secret",
+		    strerror(errno));
+	return fd;
+}
+
+/* ftruncate() where there is a file, and mmap(); NULL if refused. */
+static char *map_mem(int fd, size_t size)
+{
+	char *p;
+
+	if (fd >= 0) {
+		if (ftruncate(fd, size))
+			return NULL;
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	} else {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- Statistics and output ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_num(double v)
+{
+	if (v == (long long)v)
+		printf("%lld", (long long)v);
+	else
+		printf("%.10g", v);
+}
+
+/* One BENCH line; threads 0 means the metric has no thread count. */
+static void emit(const char *metric, const char *unit, int threads,
+		 const double *v, int n)
+{
+	double s[MAX_REPS], median;
+	int i;
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+
+	printf("BENCH {\"case\":\"%s\",\"metric\":\"%s\",\"unit\":\"%s\"",
+	       case_name, metric, unit);
+	if (threads)
+		printf(",\"threads\":%d", threads);
+	printf(",\"n\":%d,\"median\":", n);
+	print_num(median);
+	printf(",\"min\":");
+	print_num(s[0]);
+	printf(",\"max\":");
+	print_num(s[n - 1]);
+	printf(",\"values\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		print_num(v[i]);
+	}
+	printf("]}\n");
+	fflush(stdout);
+}
+
+/* ---- Fault and release ---- */
+
+/*
+ * Workers spin rather than sleep while they wait for the mapping: waking a
+ * thread on another CPU is itself an IPI (CAL), which would be counted
+ * against the fault.
+ */
+static struct {
+	char		*area;
+	size_t		pages;
+	int		nthreads;
+	atomic_int	ready;
+	atomic_int	go;
+	atomic_int	done;
+} run;
+
+static void pin_to(int idx)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(idx % nr_cpus, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity: %s", strerror(errno));
+}
+
+static void touch(int idx)
+{
+	size_t first = run.pages * idx / run.nthreads;
+	size_t last = run.pages * (idx + 1) / run.nthreads;
+	char *p = run.area;
+	size_t i;
+
+	for (i = first; i < last; i++)
+		p[i * page_size] = 1;
+}
+
+static void *worker(void *arg)
+{
+	int idx = (int)(long)arg;
+
+	pin_to(idx);
+	atomic_fetch_add(&run.ready, 1);
+	while (!atomic_load_explicit(&run.go, memory_order_acquire))
+		cpu_relax();
+	touch(idx);
+	atomic_fetch_add_explicit(&run.done, 1, memory_order_release);
+	return NULL;
+}
+
+enum {
+	M_FAULT_NS, M_RELEASE_NS, M_FAULT_IPIS, M_PF_IPIS, M_RELEASE_IPIS,
+	M_FAULT_SPLITS, M_L2, M_L3, M_DM4K, M_DM2M, M_DM1G, M_FAULT_TLB, M_RELEASE_TLB,
+	NR_FR_METRICS
+};
+
+static const struct {
+	const char *name, *unit;
+} fr_metrics[NR_FR_METRICS] = {
+	[M_FAULT_NS]	 = { "fault_ns_per_page", "ns/page" },
+	[M_RELEASE_NS]	 = { "release_ns_per_page", "ns/page" },
+	[M_FAULT_IPIS]	 = { "fault_ipis_per_page", "IPIs/page" },
+	[M_PF_IPIS]	 = { "pagefault_ipis_per_page", "IPIs/page" },
+	[M_RELEASE_IPIS] = { "release_ipis_per_page", "IPIs/page" },
+	[M_FAULT_SPLITS] = { "fault_splits", "splits" },
+	[M_L2]		 = { "level2_splits", "splits" },
+	[M_L3]		 = { "level3_splits", "splits" },
+	[M_DM4K]	 = { "directmap_4k_delta", "kB" },
+	[M_DM2M]	 = { "directmap_2m_delta", "kB" },
+	[M_DM1G]	 = { "directmap_1g_delta", "kB" },
+	[M_FAULT_TLB]	 = { "fault_tlb_ipis", "IPIs" },
+	[M_RELEASE_TLB]	 = { "release_tlb_ipis", "IPIs" },
+};
+
+/* One repetition: fault @size bytes in with @nthreads threads, release. */
+static void fault_release(size_t size, int nthreads, double *out)
+{
+	pthread_t tids[MAX_THREADS];
+	struct counters c0, cm, c1, c2, c3;
+	unsigned long long t0, ta, tb, t1, t2, t3;
+	long long free0 = 0;
+	size_t pages = size / page_size;
+	int fd, i;
+
+	run.pages = pages;
+	run.nthreads = nthreads;
+	run.area = NULL;
+	atomic_store(&run.ready, 0);
+	atomic_store(&run.go, 0);
+	atomic_store(&run.done, 0);
+	pin_to(0);
+	for (i = 1; i < nthreads; i++) {
+		int err = pthread_create(&tids[i], NULL, worker, (void *)(long)i);
+
+		if (err)
+			die("pthread_create: %s", strerror(err));
+	}
+	while (atomic_load(&run.ready) < nthreads - 1)
+		sched_yield();
+
+	if (kind == POOL)
+		free0 = pool_free();
+	fd = open_mem(false);
+	settle();
+	read_counters(&c0);
+	t0 = now_ns();
+	run.area = map_mem(fd, size);
+	if (!run.area)
+		die("ftruncate/mmap of %zu bytes: %s", size, strerror(errno));
+	/*
+	 * The page faults alone, apart from ftruncate and mmap: mmap frees
+	 * maple tree nodes through RCU, and the grace period kthread it wakes
+	 * (an IPI when it sleeps on another CPU) would land among the faults.
+	 * Not timed.
+	 */
+	ta = now_ns();
+	settle();
+	read_counters(&cm);
+	tb = now_ns();
+	atomic_store_explicit(&run.go, 1, memory_order_release);
+	touch(0);
+	while (atomic_load_explicit(&run.done, memory_order_acquire) < nthreads - 1)
+		cpu_relax();
+	t1 = now_ns();
+	read_counters(&c1);
+	for (i = 1; i < nthreads; i++)
+		pthread_join(tids[i], NULL);
+
+	settle();
+	read_counters(&c2);
+	t2 = now_ns();
+	if (munmap(run.area, size))
+		die("munmap: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (kind == POOL)
+		wait_pool_back(free0);
+	t3 = now_ns();
+	read_counters(&c3);
+	if (sched_setaffinity(0, sizeof(all_cpus), &all_cpus))
+		die("sched_setaffinity: %s", strerror(errno));
+
+	out[M_FAULT_NS] = (double)(t1 - t0 - (tb - ta)) / pages;
+	out[M_RELEASE_NS] = (double)(t3 - t2) / pages;
+	out[M_FAULT_IPIS] = (double)(ipis(&c1) - ipis(&c0)) / pages;
+	out[M_PF_IPIS] = (double)(ipis(&c1) - ipis(&cm)) / pages;
+	out[M_RELEASE_IPIS] = (double)(ipis(&c3) - ipis(&c2)) / pages;
+	out[M_FAULT_SPLITS] = splits(&c1) - splits(&c0);
+	out[M_L2] = c3.l2_splits - c0.l2_splits;
+	out[M_L3] = c3.l3_splits - c0.l3_splits;
+	out[M_DM4K] = c3.dm4k - c0.dm4k;
+	out[M_DM2M] = c3.dm2m - c0.dm2m;
+	out[M_DM1G] = c3.dm1g - c0.dm1g;
+	/* of the IPIs, the TLB row alone, in total */
+	out[M_FAULT_TLB] = c1.tlb - c0.tlb;
+	out[M_RELEASE_TLB] = c3.tlb - c2.tlb;
+}
+
+/* ---- What the counters see when we do nothing ---- */
+
+static double background_ipis(void)
+{
+	unsigned long long t0, t1;
+	struct counters c0, c1;
+
+	pin_to(0);
+	settle();
+	read_counters(&c0);
+	t0 = now_ns();
+	while (now_ns() - t0 < BACKGROUND_NS)
+		cpu_relax();
+	t1 = now_ns();
+	read_counters(&c1);
+	if (sched_setaffinity(0, sizeof(all_cpus), &all_cpus))
+		die("sched_setaffinity: %s", strerror(errno));
+	return (ipis(&c1) - ipis(&c0)) * 1e9 / (t1 - t0);
+}
+
+/* ---- Many processes with one page each ---- */
+
+static void __attribute__((noreturn)) fork_child(int ready_wr, int hold_rd)
+{
+	char c = 'r', *p;
+	int fd;
+
+	/* a child must report, never die: the parent counts on its byte */
+	fd = open_mem(true);
+	p = fd == -2 ? NULL : map_mem(fd, page_size);
+	if (p)
+		p[0] = 1;
+	else
+		c = 'e';
+	if (write(ready_wr, &c, 1) != 1)
+		_exit(1);
+	while (read(hold_rd, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+enum { F_IPIS, F_L2, F_L3, F_DM4K, F_MS, NR_FORK_METRICS };
+
+static const struct {
+	const char *name, *unit;
+} fork_metrics[NR_FORK_METRICS] = {
+	[F_IPIS] = { "fork_ipis", "IPIs" },
+	[F_L2]	 = { "fork_level2_splits", "splits" },
+	[F_L3]	 = { "fork_level3_splits", "splits" },
+	[F_DM4K] = { "fork_directmap_4k_delta", "kB" },
+	[F_MS]	 = { "fork_ms", "ms" },
+};
+
+static void fork_bomb(int nforks, double *out)
+{
+	int ready[2], hold[2], got = 0, bad = 0, i;
+	unsigned long long t0, t1;
+	struct counters c0, c1;
+	long long free0 = 0;
+	pid_t *pids;
+	char buf[256];
+	ssize_t n;
+
+	pids = calloc(nforks, sizeof(*pids));
+	if (!pids)
+		die("out of memory");
+	if (pipe(ready) || pipe(hold))
+		die("pipe: %s", strerror(errno));
+	if (kind == POOL)
+		free0 = pool_free();
+	settle();
+	read_counters(&c0);
+	t0 = now_ns();
+	for (i = 0; i < nforks; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork %d of %d: %s", i + 1, nforks, strerror(errno));
+		if (!pids[i]) {
+			close(ready[0]);
+			close(hold[1]);
+			fork_child(ready[1], hold[0]);
+		}
+	}
+	close(ready[1]);
+	close(hold[0]);
+	/* all alive, each holding its page */
+	while (got < nforks) {
+		n = read(ready[0], buf, sizeof(buf));
+		if (n <= 0)
+			die("only %d of %d processes got their page", got, nforks);
+		for (i = 0; i < n; i++)
+			bad += buf[i] != 'r';
+		got += n;
+	}
+	close(hold[1]);
+	for (i = 0; i < nforks; i++)
+		if (waitpid(pids[i], NULL, 0) < 0)
+			die("waitpid: %s", strerror(errno));
+	if (kind == POOL)
+		wait_pool_back(free0);
+	t1 = now_ns();
+	read_counters(&c1);
+	close(ready[0]);
+	free(pids);
+	if (bad)
+		die("%d of %d processes could not map their page", bad, nforks);
+
+	out[F_IPIS] = ipis(&c1) - ipis(&c0);
+	out[F_L2] = c1.l2_splits - c0.l2_splits;
+	out[F_L3] = c1.l3_splits - c0.l3_splits;
+	out[F_DM4K] = c1.dm4k - c0.dm4k;
+	out[F_MS] = (t1 - t0) / 1e6;
+}
+
+/* ---- The cost of setting a large size ---- */
+
+static double ftruncate_cost(size_t size)
+{
+	unsigned long long t0, total = 0;
+	int i, fd, err;
+
+	for (i = 0; i < FTRUNCATE_CALLS; i++) {
+		fd = open_mem(false);
+		t0 = now_ns();
+		err = ftruncate(fd, size);
+		total += now_ns() - t0;
+		if (err)
+			die("ftruncate(%zu): %s", size, strerror(errno));
+		close(fd);
+	}
+	return (double)total / FTRUNCATE_CALLS;
+}
+
+/* ---- Options ---- */
+
+static unsigned long long parse_size(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'k': case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'm': case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'g': case 'G':
+		v <<= 30;
+		end++;
+		break;
+	}
+	if (errno || end == s || *end || !v) {
+		fprintf(stderr, "secretmem_bench: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]\n"
+		"                       pool|perpage|shmem|anon\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long size = 16 << 20, resv = 256 << 20;
+	double fr[NR_FR_METRICS][MAX_REPS], fk[NR_FORK_METRICS][MAX_REPS];
+	double ft[MAX_REPS], one[NR_FR_METRICS + NR_FORK_METRICS];
+	int threads[MAX_THREADS], nthreads = 0, reps = 5, nforks = 1024;
+	const char *tlist = "1,2,4";
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	long long total, free_b, rsvd;
+	bool resv_given = false;
+	struct utsname uts;
+	int opt, i, t, r;
+	char *s, *end;
+
+	while ((opt = getopt(argc, argv, "s:r:t:n:R:h")) != -1) {
+		switch (opt) {
+		case 's':
+			size = parse_size(optarg);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 't':
+			tlist = optarg;
+			break;
+		case 'n':
+			nforks = atoi(optarg);
+			break;
+		case 'R':
+			resv = parse_size(optarg);
+			resv_given = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	case_name = argv[optind];
+	for (i = 0; i <= ANON; i++)
+		if (!strcmp(case_name, kind_names[i]))
+			break;
+	if (i > ANON)
+		usage();
+	kind = i;
+	if (reps < 1 || reps > MAX_REPS || nforks < 1) {
+		fprintf(stderr, "secretmem_bench: -r must be 1..%d, -n at least 1\n",
+			MAX_REPS);
+		exit(2);
+	}
+	for (s = (char *)tlist; *s; s = end + (*end == ',')) {
+		t = strtol(s, &end, 10);
+		if (end == s || t < 1 || t > MAX_THREADS || nthreads == MAX_THREADS ||
+		    (*end && *end != ',')) {
+			fprintf(stderr, "secretmem_bench: bad thread list '%s'\n", tlist);
+			exit(2);
+		}
+		threads[nthreads++] = t;
+	}
+
+	page_size = sysconf(_SC_PAGESIZE);
+	nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size = (size + page_size - 1) / page_size * page_size;
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
+		die("sched_getaffinity: %s", strerror(errno));
+	total = meminfo_bytes("SecretmemTotal:");
+	if (kind == POOL && total <= 0) {
+		printf("# pool: no secretmem= pool in this boot, case skipped\n");
+		return 4;
+	}
+	if (kind == PERPAGE && total > 0) {
+		printf("# perpage: this boot has a secretmem= pool, case skipped\n");
+		return 4;
+	}
+	/* secret memory is charged to RLIMIT_MEMLOCK at ftruncate */
+	if ((kind == POOL || kind == PERPAGE) && setrlimit(RLIMIT_MEMLOCK, &unlimited))
+		die("cannot lift RLIMIT_MEMLOCK: %s", strerror(errno));
+	if (kind == POOL) {
+		free_b = meminfo_bytes("SecretmemFree:");
+		rsvd = meminfo_bytes("SecretmemRsvd:");
+		if (free_b - rsvd < (long long)size ||
+		    free_b - rsvd < (long long)nforks * page_size)
+			die("the pool has %lld bytes to reserve, the run needs %llu and %lld",
+			    free_b - rsvd, size, (long long)nforks * page_size);
+		if (!resv_given)
+			resv = free_b - rsvd;
+	}
+	uname(&uts);
+	printf("BENCH {\"case\":\"%s\",\"metric\":\"info\",\"kernel\":\"%s\",\"cpus\":%d,"
+	       "\"page_size\":%ld,\"pages\":%llu,\"reps\":%d,\"forks\":%d,"
+	       "\"ftruncate_bytes\":%llu,\"secretmem_total_bytes\":%lld}\n",
+	       case_name, uts.release, nr_cpus, page_size, size / page_size, reps,
+	       nforks, kind == ANON ? 0ULL : resv, total < 0 ? 0 : total);
+	fflush(stdout);
+
+	printf("# %s: background IPIs, %d reps of 1 s\n", case_name, reps);
+	fflush(stdout);
+	for (r = 0; r < reps; r++)
+		ft[r] = background_ipis();
+	emit("background_ipis_per_s", "IPIs/s", 0, ft, reps);
+
+	for (t = 0; t < nthreads; t++) {
+		printf("# %s: fault + release of %llu pages, %d thread(s), %d reps\n",
+		       case_name, size / page_size, threads[t], reps);
+		fflush(stdout);
+		for (r = 0; r < reps; r++) {
+			fault_release(size, threads[t], one);
+			for (i = 0; i < NR_FR_METRICS; i++)
+				fr[i][r] = one[i];
+		}
+		for (i = 0; i < NR_FR_METRICS; i++)
+			emit(fr_metrics[i].name, fr_metrics[i].unit, threads[t],
+			     fr[i], reps);
+	}
+
+	printf("# %s: %d processes with one page each, %d reps\n",
+	       case_name, nforks, reps);
+	fflush(stdout);
+	for (r = 0; r < reps; r++) {
+		fork_bomb(nforks, one);
+		for (i = 0; i < NR_FORK_METRICS; i++)
+			fk[i][r] = one[i];
+	}
+	for (i = 0; i < NR_FORK_METRICS; i++)
+		emit(fork_metrics[i].name, fork_metrics[i].unit, 0, fk[i], reps);
+
+	if (kind != ANON) {
+		printf("# %s: ftruncate to %llu bytes, %d calls x %d reps\n",
+		       case_name, resv, FTRUNCATE_CALLS, reps);
+		fflush(stdout);
+		for (r = 0; r < reps; r++)
+			ft[r] = ftruncate_cost(resv);
+		emit("ftruncate_ns", "ns/call", 0, ft, reps);
+	}
+	return 0;
+}

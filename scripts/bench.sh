@@ -1,0 +1,62 @@
+#!/bin/bash
+# `make bench`: boot the kernel twice under QEMU, with a secretmem= pool and
+# without, run guest/bench.sh (secretmem_bench) in each, and write
+# build/bench/results.json and build/bench/results.md: a table per metric,
+# the ratios of this run and the targets. It measures and never judges
+# timings: it fails only when a boot or the benchmark itself fails.
+# usage: bench.sh [FLAVOUR]
+#   env: BENCH_SIZE (16M) BENCH_REPS (5) BENCH_FORKS (1024) BENCH_THREADS (1,2,4)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:-base}
+size=${BENCH_SIZE:-16M}
+reps=${BENCH_REPS:-5}
+forks=${BENCH_FORKS:-1024}
+threads=${BENCH_THREADS:-1,2,4}
+mem=2G
+cpus=4
+# the guest's own limit on the benchmark (init reads SMT_TIMEOUT from its
+# environment, which unknown KEY=VALUE kernel parameters end up in)
+guest_timeout=${BENCH_TIMEOUT:-3000}
+out=$BUILD/bench
+command -v python3 >/dev/null || die "python3 missing: run scripts/deps.sh"
+[ "$reps" -ge 1 ] 2>/dev/null || die "BENCH_REPS must be a number >= 1, not '$reps'"
+
+# row and extra kernel command line of each boot
+rows=("bench-pool secretmem=256M" "bench-nopool")
+# KUnit suites would run at boot, with their own load and pool state: off.
+opts="kunit.enable=0 smt_bench_size=$size smt_bench_reps=$reps smt_bench_forks=$forks"
+opts="$opts smt_bench_threads=$threads SMT_TIMEOUT=$guest_timeout"
+
+logdirs=()
+for r in "${rows[@]}"; do
+	read -r row extra <<<"$r"
+	say "boot $row ($mem, $cpus CPUs${extra:+, $extra}): bench, $size x $reps reps, $forks processes (several minutes under TCG)"
+	start=$(date +%s)
+	BOOT_TIMEOUT=$((guest_timeout + 300)) \
+		"$ROOT/scripts/boot.sh" "$flavour" "$row" "$mem" "$cpus" 1 "${extra:+$extra }$opts" bench
+	logs=$BUILD/logs/$flavour-$row
+	# no kernel splat, no timeout, the guest finished, the benchmark exited 0
+	res=$("$ROOT/scripts/results.sh" "$logs")
+	read -r _ f _ <<<"$(tail -1 <<<"$res")"
+	[ "$f" -eq 0 ] || { sed '$d' <<<"$res" >&2; die "bench boot $row failed: see ${logs#"$ROOT"/}/{tests,console}.log"; }
+	grep -q '^SMT-END bench rc=0' "$logs/tests.log" ||
+		die "the benchmark failed in $row: see ${logs#"$ROOT"/}/tests.log"
+	say "$row: $(grep -c '^BENCH ' "$logs/tests.log") BENCH lines in $(($(date +%s) - start)) s"
+	logdirs+=("$row=$logs")
+done
+
+accel="QEMU TCG (no KVM)"
+[ -w /dev/kvm ] && accel="QEMU KVM"
+mkdir -p "$out"
+python3 "$ROOT/scripts/bench_report.py" --out "$out" \
+	--nproc "$(nproc)" \
+	--model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+	--accel "$accel" \
+	--qemu "$(qemu-system-x86_64 --version | head -1)" \
+	--date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	--guest "$mem RAM, $cpus vCPUs" \
+	"${logdirs[@]}"
+cat "$out/results.md"
+say "results: ${out#"$ROOT"/}/results.md and results.json"
