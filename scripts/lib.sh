@@ -7,6 +7,8 @@ SRC=$BUILD/src/linux-source-6.12
 TREE=$BUILD/linux
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Relative paths in the cache key: a fresh clone elsewhere still hits.
+export CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=true
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
