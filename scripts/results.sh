@@ -7,7 +7,7 @@ logs=$1
 
 splat='(BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|UBSAN|kernel BUG at|'\
 'possible circular locking|possible recursive locking|inconsistent lock state|'\
-'suspicious RCU usage|lockdep|unreferenced object|INFO: task .* blocked|Call Trace:)'
+'suspicious RCU usage|unreferenced object|INFO: task .* blocked|Call Trace:)'
 
 awk -v splat="$splat" '
 FNR == 1 { file = FILENAME; sub(".*/", "", file) }

@@ -165,8 +165,11 @@ static void give_back_to_reservation(struct kunit *test)
 	secretmem_pool_give(pool, pfn, &resv);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 1);
-	KUNIT_EXPECT_GE(test, secretmem_pool_take(pool, &resv, 0, NULL), 0L);
+	pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+	KUNIT_EXPECT_GE(test, pfn, 0L);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 0);
+	secretmem_pool_give(pool, pfn, NULL);
+	secretmem_pool_unreserve(pool, &resv);
 }
 
 /* Local node first, then the others; faults follow the reservation. */
@@ -198,6 +201,7 @@ static void per_node_choice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 5, 3),
 			0);
 	expect_counts(test, 0, R0_PAGES, R0_PAGES - 1, 5);
+	secretmem_pool_unreserve(pool, &resv);
 }
 
 static unsigned long busy_pfn;
@@ -228,6 +232,7 @@ static void busy_pages_skipped(struct kunit *test)
 			(long)-EBUSY);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 1);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
+	secretmem_pool_unreserve(pool, &resv);
 }
 
 /* Every page of a full pool can be faulted, and comes back. */
