@@ -33,5 +33,8 @@ build "$bin/kselftests/memfd_secret" "$st/mm/memfd_secret.c" -- -lcap
 build "$bin/kselftests/secretmem_pool" "$st/mm/secretmem_pool.c" -- -lpthread
 build "$bin/kselftests/test_secretmem" "$st/cgroup/test_secretmem.c" "$st/cgroup/cgroup_util.c" -- -lpthread
 for src in "$ROOT"/guest/src/*.c; do
-	build "$bin/$(basename "$src" .c)" "$src"
+	out=$bin/$(basename "$src" .c)
+	# a changed shared header makes every helper stale
+	for h in "$ROOT"/guest/src/*.h; do [ "$h" -nt "$out" ] && rm -f "$out"; done
+	build "$out" "$src"
 done

@@ -18,35 +18,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "size.h"
+
 #ifndef __NR_memfd_secret
 #define __NR_memfd_secret 447
 #endif
-
-static unsigned long long parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	if (end == s || *end) {
-		fprintf(stderr, "secret: bad size '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
 
 int main(int argc, char **argv)
 {
@@ -60,7 +36,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: secret SIZE [hold]\n");
 		return 2;
 	}
-	size = parse_size(argv[1]);
+	size = parse_size("secret", argv[1]);
 	fd = syscall(__NR_memfd_secret, 0);
 	if (fd < 0) {
 		printf("memfd_secret: %s\n", strerror(errno));

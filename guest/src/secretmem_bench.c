@@ -58,6 +58,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "size.h"
+
 #ifndef __NR_memfd_secret
 #define __NR_memfd_secret 447
 #endif
@@ -668,34 +670,6 @@ static double ftruncate_cost(size_t size)
 
 /* ---- Options ---- */
 
-static unsigned long long parse_size(const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	switch (*end) {
-	case 'k': case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'm': case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'g': case 'G':
-		v <<= 30;
-		end++;
-		break;
-	}
-	if (errno || end == s || *end || !v) {
-		fprintf(stderr, "secretmem_bench: bad size '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -721,7 +695,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "s:r:t:n:R:h")) != -1) {
 		switch (opt) {
 		case 's':
-			size = parse_size(optarg);
+			size = parse_size("secretmem_bench", optarg);
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -733,14 +707,14 @@ int main(int argc, char **argv)
 			nforks = atoi(optarg);
 			break;
 		case 'R':
-			resv = parse_size(optarg);
+			resv = parse_size("secretmem_bench", optarg);
 			resv_given = true;
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1 || !size || !resv)
 		usage();
 	case_name = argv[optind];
 	for (i = 0; i <= ANON; i++)
