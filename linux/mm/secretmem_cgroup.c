@@ -20,6 +20,7 @@
 #include <linux/atomic.h>
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
+#include <linux/error-injection.h>
 #include <linux/kernel.h>
 #include <linux/page_counter.h>
 #include <linux/rcupdate.h>
@@ -162,6 +163,9 @@ int secretmem_cgroup_try_charge(unsigned long nr_pages,
 	*cgp = cg;
 	return 0;
 }
+
+/* tests make the charge fail with fail_function */
+ALLOW_ERROR_INJECTION(secretmem_cgroup_try_charge, ERRNO);
 
 /**
  * secretmem_cgroup_uncharge - undo a secret memory reservation

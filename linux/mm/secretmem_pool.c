@@ -26,6 +26,7 @@
 #include <linux/bitmap.h>
 #include <linux/cache.h>
 #include <linux/ctype.h>
+#include <linux/error-injection.h>
 #include <linux/init.h>
 #include <linux/kmemleak.h>
 #include <linux/kobject.h>
@@ -656,6 +657,9 @@ int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages)
 	return secretmem_pool_reserve_pages(&secretmem_pool, resv, nr_pages,
 					    numa_node_id());
 }
+
+/* tests make the reservation fail with fail_function */
+ALLOW_ERROR_INJECTION(secretmem_file_reserve, ERRNO);
 
 void secretmem_file_unreserve(struct secretmem_resv *resv)
 {

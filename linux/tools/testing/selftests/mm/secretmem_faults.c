@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memfd_secret() under injected failures.
+ *
+ * Each step of using a secret file - memfd_secret(), ftruncate(), mmap()
+ * and the first touch of its pages - is run again and again with the 1st,
+ * 2nd, 3rd ... fault-injection point it reaches made to fail (fail-nth:
+ * failslab, fail_page_alloc and fail_function on the secretmem reservation
+ * and cgroup charge), until the step no longer reaches the armed point.
+ * Every injected failure must come back as a clean -ENOMEM from the system
+ * call, and a fault must never fail: it is retried, never a SIGBUS. Then
+ * the same steps run with random failures. What each step held must be
+ * given back; the runner checks the idle counters afterwards.
+ *
+ * Needs root, debugfs and CONFIG_FAULT_INJECTION; skips otherwise.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "../kselftest.h"
+
+#if !defined(__NR_memfd_secret) && defined(__x86_64__)
+#define __NR_memfd_secret 447
+#endif
+
+#define NR_PAGES	8
+#define MAX_NTH		2000
+#define RANDOM_ROUNDS	300
+#define DBG		"/sys/kernel/debug"
+
+/* Functions the secretmem code lets fail_function fail. */
+static const char * const inject_fns[] = {
+	"secretmem_cgroup_try_charge",
+	"secretmem_file_reserve",
+};
+
+enum step { MEMFD, TRUNCATE, MAP, FAULT, NR_STEPS };
+
+static const char * const step_name[] = {
+	"memfd_secret", "ftruncate", "mmap", "fault",
+};
+
+static size_t page_size;
+static int nth_fd;
+static sigjmp_buf sigbus_jmp;
+
+static int memfd_secret(unsigned int flags)
+{
+#ifdef __NR_memfd_secret
+	return syscall(__NR_memfd_secret, flags);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+static void set_nth(unsigned int n)
+{
+	char val[16];
+	int len = snprintf(val, sizeof(val), "%u", n);
+
+	if (pwrite(nth_fd, val, len, 0) != len)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+}
+
+/* 0 once the armed failure was injected */
+static unsigned int nth_left(void)
+{
+	char val[16] = "";
+
+	if (pread(nth_fd, val, sizeof(val) - 1, 0) <= 0)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+	return strtoul(val, NULL, 10);
+}
+
+/* Quiet, and reaching the allocations secretmem makes. */
+static int setup_injection(void)
+{
+	static const char * const attrs[] = { "failslab", "fail_page_alloc",
+					      "fail_function" };
+	char path[256], val[32];
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		snprintf(path, sizeof(path), DBG "/%s/verbose", attrs[i]);
+		if (!write_file(path, "0"))
+			continue;
+		snprintf(path, sizeof(path), DBG "/%s/probability", attrs[i]);
+		write_file(path, "0");
+		n++;
+	}
+	write_file(DBG "/failslab/ignore-gfp-wait", "N");
+	write_file(DBG "/fail_page_alloc/ignore-gfp-wait", "N");
+	write_file(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
+	write_file(DBG "/fail_page_alloc/min-order", "0");
+	for (i = 0; i < ARRAY_SIZE(inject_fns); i++) {
+		if (!write_file(DBG "/fail_function/inject", inject_fns[i]))
+			continue;
+		snprintf(path, sizeof(path), DBG "/fail_function/%s/retval",
+			 inject_fns[i]);
+		snprintf(val, sizeof(val), "%#lx", (unsigned long)-ENOMEM);
+		if (!write_file(path, val))
+			ksft_exit_fail_msg("%s: cannot set -ENOMEM\n", path);
+		ksft_print_msg("fail_function: %s\n", inject_fns[i]);
+	}
+	return n;
+}
+
+/* Random failures for this task only, or none. */
+static void random_failures(bool on)
+{
+	static const char * const attrs[] = { "failslab", "fail_page_alloc",
+					      "fail_function" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		snprintf(path, sizeof(path), DBG "/%s/task-filter", attrs[i]);
+		write_file(path, on ? "Y" : "N");
+		snprintf(path, sizeof(path), DBG "/%s/times", attrs[i]);
+		write_file(path, "-1");
+		snprintf(path, sizeof(path), DBG "/%s/interval", attrs[i]);
+		write_file(path, "1");
+		snprintf(path, sizeof(path), DBG "/%s/probability", attrs[i]);
+		write_file(path, on ? "10" : "0");
+	}
+	write_file("/proc/thread-self/make-it-fail", on ? "1" : "0");
+}
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+struct secret {
+	int fd;
+	char *map;
+};
+
+static void put_secret(struct secret *s)
+{
+	if (s->map && s->map != MAP_FAILED)
+		munmap(s->map, NR_PAGES * page_size);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->map = NULL;
+}
+
+/*
+ * Run step @st of @s, all earlier steps being done. Returns 0 or -errno;
+ * a SIGBUS is -EFAULT with *@sigbus set.
+ */
+static int run_step(enum step st, struct secret *s, bool *sigbus)
+{
+	char *p;
+	size_t i;
+
+	switch (st) {
+	case MEMFD:
+		s->fd = memfd_secret(0);
+		return s->fd < 0 ? -errno : 0;
+	case TRUNCATE:
+		return ftruncate(s->fd, NR_PAGES * page_size) ? -errno : 0;
+	case MAP:
+		s->map = mmap(NULL, NR_PAGES * page_size,
+			      PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+		return s->map == MAP_FAILED ? -errno : 0;
+	case FAULT:
+		if (sigsetjmp(sigbus_jmp, 1)) {
+			*sigbus = true;
+			return -EFAULT;
+		}
+		p = s->map;
+		for (i = 0; i < NR_PAGES; i++) {
+			if (p[i * page_size])
+				return -EIO;	/* a new page must read zero */
+			p[i * page_size + 1] = 0x5a;
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int prepare(enum step last, struct secret *s)
+{
+	bool sigbus = false;
+	enum step st;
+	int err;
+
+	s->fd = -1;
+	s->map = NULL;
+	for (st = MEMFD; st < last; st++) {
+		err = run_step(st, s, &sigbus);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Fail the 1st, 2nd, ... injection point of @st in turn. */
+static void test_nth(enum step st)
+{
+	int points = 0, absorbed = 0, bad = 0, err, n;
+	bool sigbus = false, done = false;
+	struct secret s;
+
+	for (n = 1; n <= MAX_NTH && !done && !bad; n++) {
+		err = prepare(st, &s);
+		if (err) {
+			ksft_print_msg("%s: setup failed: %s\n", step_name[st],
+				       strerror(-err));
+			bad++;
+			break;
+		}
+		set_nth(n);
+		err = run_step(st, &s, &sigbus);
+		if (nth_left()) {
+			/* did not get as far as the n-th point: all covered */
+			set_nth(0);
+			done = true;
+			if (err) {
+				ksft_print_msg("%s: failed with no failure injected: %s\n",
+					       step_name[st], strerror(-err));
+				bad++;
+			}
+		} else if (err) {
+			points++;
+			if (err != -ENOMEM || st == FAULT) {
+				ksft_print_msg("%s: injected failure %d gave %s%s\n",
+					       step_name[st], n, strerror(-err),
+					       sigbus ? " (SIGBUS)" : "");
+				bad++;
+			}
+		} else {
+			points++;
+			absorbed++;	/* retried, or a fallback took over */
+		}
+		put_secret(&s);
+	}
+	if (!done && !bad) {
+		ksft_print_msg("%s: more than %d injection points\n",
+			       step_name[st], MAX_NTH);
+		bad++;
+	}
+	ksft_print_msg("%s: %d injection points, %d absorbed\n",
+		       step_name[st], points, absorbed);
+	/* every step but the fault must allocate something that can fail */
+	ksft_test_result(!bad && (points > 0 || st == FAULT),
+			 "fail-nth %s: every failure a clean ENOMEM%s\n",
+			 step_name[st], st == FAULT ? ", no SIGBUS" : "");
+}
+
+/* The whole sequence with every allocation failing at random. */
+static void test_random(void)
+{
+	int round, failed[NR_STEPS] = { 0 }, bad = 0, err;
+	bool sigbus = false;
+	struct secret s;
+	enum step st;
+
+	random_failures(true);
+	for (round = 0; round < RANDOM_ROUNDS && !bad; round++) {
+		s.fd = -1;
+		s.map = NULL;
+		for (st = MEMFD; st < NR_STEPS; st++) {
+			err = run_step(st, &s, &sigbus);
+			if (!err)
+				continue;
+			failed[st]++;
+			if (err != -ENOMEM || st == FAULT) {
+				ksft_print_msg("%s: random failure gave %s%s\n",
+					       step_name[st], strerror(-err),
+					       sigbus ? " (SIGBUS)" : "");
+				bad++;
+			}
+			break;
+		}
+		put_secret(&s);
+	}
+	random_failures(false);
+	ksft_print_msg("random: %d rounds; failed memfd_secret %d, ftruncate %d, mmap %d\n",
+		       round, failed[MEMFD], failed[TRUNCATE], failed[MAP]);
+	ksft_test_result(!bad && failed[MEMFD] + failed[TRUNCATE] + failed[MAP],
+			 "random failures: every one a clean ENOMEM, no SIGBUS\n");
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	enum step st;
+	int fd;
+
+	ksft_print_header();
+	page_size = sysconf(_SC_PAGESIZE);
+
+	fd = memfd_secret(0);
+	if (fd < 0 && errno == ENOSYS)
+		ksft_exit_skip("memfd_secret: not available\n");
+	if (fd >= 0)
+		close(fd);
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (nth_fd < 0)
+		ksft_exit_skip("no /proc/thread-self/fail-nth: CONFIG_FAULT_INJECTION is off\n");
+	if (!setup_injection())
+		ksft_exit_skip("no failslab/fail_page_alloc/fail_function in " DBG "\n");
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	if (sigaction(SIGBUS, &sa, NULL))
+		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+
+	ksft_set_plan(NR_STEPS + 1);
+	for (st = MEMFD; st < NR_STEPS; st++)
+		test_nth(st);
+	test_random();
+	ksft_finished();
+}

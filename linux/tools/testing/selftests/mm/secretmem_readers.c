@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel-side readers of secret memory.
+ *
+ * Every interface through which the kernel reads or writes memory on
+ * somebody's behalf - another process's mapping, a page by its physical
+ * address, a buffer pinned for I/O - must refuse a secret page with an
+ * errno, or read zeros for /proc/kcore, and never hand out a secret byte.
+ * Each check first runs the same call on an ordinary page, so a refusal
+ * means something. Run as root, with and without a secretmem= pool.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/elf.h>
+#include <linux/io_uring.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include "../kselftest.h"
+
+#if !defined(__NR_memfd_secret) && defined(__x86_64__)
+#define __NR_memfd_secret 447
+#endif
+
+#define NR_PAGES	16
+#define NR_TESTS	25
+#define PFN_MASK	0x007fffffffffffffULL	/* pagemap bits 0-54 */
+#define PM_PRESENT	0x8000000000000000ULL	/* pagemap bit 63 */
+
+static size_t page_size;
+static size_t len;
+static char *secret;		/* NR_PAGES of secret memory, full of canary */
+static char *plain;		/* one anonymous page, full of plain_canary */
+static char *buf;		/* scratch, page aligned */
+static uint64_t canary, plain_canary;
+static int secret_fd;
+
+static void fill(char *p, size_t n, uint64_t word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += sizeof(word))
+		memcpy(p + i, &word, sizeof(word));
+}
+
+/* Does @p hold any 8 bytes of the secret pattern? */
+static bool leaks(const char *p, size_t n)
+{
+	return memmem(p, n, &canary, sizeof(canary));
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static bool secret_intact(void)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += sizeof(canary))
+		if (memcmp(secret + i, &canary, sizeof(canary)))
+			return false;
+	return true;
+}
+
+/*
+ * Report one check: @ctl is the result of the call on an ordinary page (it
+ * must have worked), @ret and @err those of the same call on a secret page.
+ */
+static void refused(const char *name, bool ctl, long ret, int err, int want)
+{
+	if (!ctl)
+		ksft_test_result_fail("%s: control call on an ordinary page failed\n",
+				      name);
+	else if (ret >= 0)
+		ksft_test_result_fail("%s: returned %ld on a secret page\n",
+				      name, ret);
+	else if (err != want)
+		ksft_test_result_fail("%s: errno %d (%s), expected %s\n", name,
+				      err, strerror(err), strerror(want));
+	else
+		ksft_test_result_pass("%s: %s\n", name, strerror(err));
+}
+
+/* ---- the owner's own mapping, through /proc/self/mem ---- */
+
+static void test_proc_self_mem(void)
+{
+	int fd = open("/proc/self/mem", O_RDWR);
+	long ret;
+	bool ctl;
+	int err;
+
+	if (fd < 0)
+		ksft_exit_fail_msg("open /proc/self/mem: %s\n", strerror(errno));
+
+	ctl = pread(fd, buf, page_size, (off_t)(uintptr_t)plain) ==
+		(ssize_t)page_size && !memcmp(buf, plain, page_size);
+	memset(buf, 0, page_size);
+	ret = pread(fd, buf, page_size, (off_t)(uintptr_t)secret);
+	err = errno;
+	if (leaks(buf, page_size))
+		ksft_test_result_fail("/proc/self/mem read: secret bytes read\n");
+	else
+		refused("/proc/self/mem read", ctl, ret, err, EIO);
+
+	ctl = pwrite(fd, plain, page_size, (off_t)(uintptr_t)plain) ==
+		(ssize_t)page_size;
+	ret = pwrite(fd, buf, page_size, (off_t)(uintptr_t)secret);
+	refused("/proc/self/mem write", ctl, ret, errno, EIO);
+	close(fd);
+}
+
+/* ---- another process's mapping: /proc/PID/mem, ptrace, process_vm ---- */
+
+static void test_remote(void)
+{
+	struct iovec local = { buf, page_size };
+	struct iovec remote;
+	char path[64];
+	int status, fd, err;
+	long ret;
+	bool ctl;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
+	if (!pid) {
+		uint64_t word;
+		size_t i;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* map every page in the child too, so GUP-fast sees them */
+		for (i = 0; i < len; i += page_size) {
+			memcpy(&word, secret + i, sizeof(word));
+			if (word != canary)
+				_exit(1);
+		}
+		for (;;)
+			pause();
+	}
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0) ||
+	    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		ksft_exit_fail_msg("ptrace attach: %s\n", strerror(errno));
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		ksft_exit_fail_msg("open %s: %s\n", path, strerror(errno));
+	ctl = pread(fd, buf, page_size, (off_t)(uintptr_t)plain) ==
+		(ssize_t)page_size && !memcmp(buf, plain, page_size);
+	memset(buf, 0, page_size);
+	ret = pread(fd, buf, page_size, (off_t)(uintptr_t)secret);
+	err = errno;
+	if (leaks(buf, page_size))
+		ksft_test_result_fail("/proc/PID/mem read: secret bytes read\n");
+	else
+		refused("/proc/PID/mem read", ctl, ret, err, EIO);
+	close(fd);
+
+	errno = 0;
+	ret = ptrace(PTRACE_PEEKDATA, pid, plain, 0);
+	ctl = !errno && !memcmp(&ret, &plain_canary, sizeof(ret));
+	errno = 0;
+	ret = ptrace(PTRACE_PEEKDATA, pid, secret, 0);
+	err = errno;
+	if (!memcmp(&ret, &canary, sizeof(ret)))
+		ksft_test_result_fail("ptrace PEEKDATA: secret bytes read\n");
+	else
+		refused("ptrace PEEKDATA", ctl, err ? -1 : 0, err, EIO);
+
+	ctl = !ptrace(PTRACE_POKEDATA, pid, plain, plain_canary);
+	ret = ptrace(PTRACE_POKEDATA, pid, secret, 0);
+	refused("ptrace POKEDATA", ctl, ret, errno, EIO);
+
+	remote.iov_base = plain;
+	remote.iov_len = page_size;
+	ctl = process_vm_readv(pid, &local, 1, &remote, 1, 0) ==
+		(ssize_t)page_size && !memcmp(buf, plain, page_size);
+	memset(buf, 0, page_size);
+	remote.iov_base = secret;
+	ret = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	err = errno;
+	if (leaks(buf, page_size))
+		ksft_test_result_fail("process_vm_readv: secret bytes read\n");
+	else
+		refused("process_vm_readv", ctl, ret, err, EFAULT);
+
+	remote.iov_base = plain;
+	local.iov_base = plain;
+	ctl = process_vm_writev(pid, &local, 1, &remote, 1, 0) ==
+		(ssize_t)page_size;
+	remote.iov_base = secret;
+	local.iov_base = buf;
+	ret = process_vm_writev(pid, &local, 1, &remote, 1, 0);
+	refused("process_vm_writev", ctl, ret, errno, EFAULT);
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+/* ---- the page cache of the secret file: splice and friends ---- */
+
+static int pipe_bytes(int fd)
+{
+	int n = -1;
+
+	ioctl(fd, FIONREAD, &n);
+	return n;
+}
+
+static void test_pipes(void)
+{
+	struct iovec iov = { plain, page_size };
+	int p[2], tmp, err;
+	long ret;
+	bool ctl;
+
+	if (pipe(p))
+		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+	tmp = open("/tmp", O_TMPFILE | O_RDWR, 0600);
+	if (tmp < 0)
+		ksft_exit_fail_msg("O_TMPFILE: %s\n", strerror(errno));
+	if (write(tmp, plain, page_size) != (ssize_t)page_size)
+		ksft_exit_fail_msg("write: %s\n", strerror(errno));
+
+	/* vmsplice: the pipe would hold references to the user's pages */
+	ctl = vmsplice(p[1], &iov, 1, 0) == (ssize_t)page_size;
+	ctl = ctl && read(p[0], buf, page_size) == (ssize_t)page_size;
+	iov.iov_base = secret;
+	ret = vmsplice(p[1], &iov, 1, 0);
+	err = errno;
+	if (pipe_bytes(p[0]) != 0)
+		ksft_test_result_fail("vmsplice: the pipe holds secret pages\n");
+	else
+		refused("vmsplice", ctl, ret, err, EFAULT);
+
+	ctl = splice(tmp, &(loff_t){0}, p[1], NULL, page_size, 0) ==
+		(ssize_t)page_size;
+	ctl = ctl && read(p[0], buf, page_size) == (ssize_t)page_size;
+	ret = splice(secret_fd, &(loff_t){0}, p[1], NULL, page_size, 0);
+	err = errno;
+	if (pipe_bytes(p[0]) != 0)
+		ksft_test_result_fail("splice from the fd: data in the pipe\n");
+	else
+		refused("splice from the fd", ctl, ret, err, EINVAL);
+
+	if (write(p[1], plain, page_size) != (ssize_t)page_size)
+		ksft_exit_fail_msg("write: %s\n", strerror(errno));
+	ret = splice(p[0], NULL, secret_fd, &(loff_t){0}, page_size, 0);
+	refused("splice into the fd", true, ret, errno, EINVAL);
+	close(p[0]);
+	close(p[1]);
+
+	ret = sendfile(tmp, secret_fd, NULL, page_size);
+	refused("sendfile from the fd", true, ret, errno, EINVAL);
+
+	/* another filesystem: the generic copy would splice */
+	ret = copy_file_range(secret_fd, NULL, tmp, NULL, page_size, 0);
+	refused("copy_file_range from the fd", true, ret, errno, EXDEV);
+
+	ret = read(secret_fd, buf, page_size);
+	err = errno;
+	if (leaks(buf, page_size))
+		ksft_test_result_fail("read on the fd: secret bytes read\n");
+	else
+		refused("read on the fd", true, ret, err, EINVAL);
+	close(tmp);
+}
+
+/* ---- buffers pinned for I/O: O_DIRECT and io_uring ---- */
+
+static void test_odirect(void)
+{
+	int fd = open("/dev/ram0", O_RDWR | O_DIRECT);
+	long ret;
+	bool ctl;
+	int err;
+
+	if (fd < 0) {
+		ksft_test_result_skip("O_DIRECT read: /dev/ram0: %s\n",
+				      strerror(errno));
+		ksft_test_result_skip("O_DIRECT write: /dev/ram0: %s\n",
+				      strerror(errno));
+		return;
+	}
+	/* the disk holds the plain pattern: a read into @secret would show */
+	fill(buf, page_size, plain_canary);
+	ctl = pwrite(fd, buf, page_size, 0) == (ssize_t)page_size;
+	memset(buf, 0, page_size);
+	ctl = ctl && pread(fd, buf, page_size, 0) == (ssize_t)page_size &&
+		!memcmp(buf, plain, page_size);
+
+	ret = pread(fd, secret, page_size, 0);
+	err = errno;
+	if (!secret_intact())
+		ksft_test_result_fail("O_DIRECT read: the device wrote into secret memory\n");
+	else
+		refused("O_DIRECT read into a secret buffer", ctl, ret, err,
+			EFAULT);
+
+	ret = pwrite(fd, secret, page_size, 0);
+	err = errno;
+	if (pread(fd, buf, page_size, 0) != (ssize_t)page_size ||
+	    leaks(buf, page_size))
+		ksft_test_result_fail("O_DIRECT write: secret bytes on the device\n");
+	else
+		refused("O_DIRECT write from a secret buffer", ctl, ret, err,
+			EFAULT);
+	close(fd);
+}
+
+static void test_io_uring(void)
+{
+	struct io_uring_params params = { 0 };
+	struct iovec iov = { plain, page_size };
+	long ret;
+	bool ctl;
+	int ring;
+
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0) {
+		ksft_test_result_skip("io_uring fixed buffers: io_uring_setup: %s\n",
+				      strerror(errno));
+		return;
+	}
+	ctl = !syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		       &iov, 1) &&
+	      !syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
+		       NULL, 0);
+	iov.iov_base = secret;
+	ret = syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
+		      &iov, 1);
+	refused("io_uring fixed buffers", ctl, ret, errno, EFAULT);
+	close(ring);
+}
+
+/* ---- the file itself: readahead, advice, exec ---- */
+
+static void test_file(void)
+{
+	long ret;
+	int err;
+
+	ret = readahead(secret_fd, 0, len);
+	refused("readahead on the fd", true, ret, errno, EINVAL);
+
+	err = posix_fadvise(secret_fd, 0, len, POSIX_FADV_WILLNEED);
+	refused("posix_fadvise on the fd", true, err ? -1 : 0, err, EINVAL);
+
+	ret = (long)mmap(NULL, page_size, PROT_READ | PROT_EXEC, MAP_SHARED,
+			 secret_fd, 0);
+	err = errno;
+	if (ret != (long)MAP_FAILED)
+		munmap((void *)ret, page_size);
+	refused("mmap PROT_EXEC", true, ret == (long)MAP_FAILED ? -1 : 0, err,
+		EPERM);
+
+	ret = mprotect(secret, page_size, PROT_READ | PROT_EXEC);
+	refused("mprotect PROT_EXEC", true, ret, errno, EACCES);
+}
+
+/* ---- physical addresses: /proc/kcore and /dev/mem ---- */
+
+static uint64_t phys_of(const void *p)
+{
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent),
+		  (uintptr_t)p / page_size * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	if (!(ent & PM_PRESENT) || !(ent & PFN_MASK))
+		return 0;
+	return (ent & PFN_MASK) * page_size;
+}
+
+/* File offset of physical address @phys in /proc/kcore's direct map. */
+static off_t kcore_offset(int fd, uint64_t phys)
+{
+	struct elf64_hdr eh;
+	struct elf64_phdr ph;
+	int i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		return -1;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			return -1;
+		/* RAM is there twice: skip the kernel text alias */
+		if (ph.p_type != PT_LOAD || ph.p_paddr == (uint64_t)-1 ||
+		    ph.p_vaddr >= 0xffffffff80000000ULL)
+			continue;
+		if (phys >= ph.p_paddr && phys - ph.p_paddr < ph.p_memsz)
+			return ph.p_offset + (phys - ph.p_paddr);
+	}
+	return -1;
+}
+
+/* Read every page in @phys through kcore; count those not all zero. */
+static int kcore_read(int fd, const uint64_t *phys, int n, bool *leaked)
+{
+	int i, nonzero = 0;
+	off_t off;
+
+	for (i = 0; i < n; i++) {
+		off = kcore_offset(fd, phys[i]);
+		memset(buf, 0xa5, page_size);
+		if (off < 0 ||
+		    pread(fd, buf, page_size, off) != (ssize_t)page_size)
+			return -1;
+		if (leaks(buf, page_size))
+			*leaked = true;
+		if (!all_zero(buf, page_size))
+			nonzero++;
+	}
+	return nonzero;
+}
+
+static uint64_t secret_phys[NR_PAGES];
+
+static void test_kcore(void)
+{
+	bool leaked = false, ctl = false;
+	uint64_t plain_phys = phys_of(plain);
+	int fd, i, nonzero;
+
+	fd = open("/proc/kcore", O_RDONLY);
+	if (fd < 0 || !plain_phys) {
+		ksft_test_result_skip("/proc/kcore: %s\n", fd < 0 ?
+				      strerror(errno) : "no PFNs in pagemap");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* the ordinary page must read back through kcore */
+	if (kcore_read(fd, &plain_phys, 1, &leaked) == 1)
+		ctl = !memcmp(buf, plain, page_size);
+	nonzero = kcore_read(fd, secret_phys, NR_PAGES, &leaked);
+	close(fd);
+	for (i = 0; i < NR_PAGES; i++)
+		if (!secret_phys[i])
+			nonzero = -1;
+	if (!ctl)
+		ksft_test_result_fail("/proc/kcore: the ordinary page did not read back\n");
+	else if (leaked || nonzero)
+		ksft_test_result_fail("/proc/kcore: %s\n", leaked ?
+				      "secret bytes read" :
+				      "secret pages did not read as zeros");
+	else
+		ksft_test_result_pass("/proc/kcore reads secret pages as zeros\n");
+}
+
+static void test_devmem(void)
+{
+	int fd = open("/dev/mem", O_RDONLY);
+	void *map;
+	long ret;
+	int err;
+
+	if (fd < 0) {
+		ksft_test_result_skip("/dev/mem read: %s\n", strerror(errno));
+		ksft_test_result_skip("/dev/mem mmap: %s\n", strerror(errno));
+		return;
+	}
+	ret = pread(fd, buf, page_size, secret_phys[0]);
+	err = errno;
+	if (leaks(buf, page_size))
+		ksft_test_result_fail("/dev/mem read: secret bytes read\n");
+	else
+		refused("/dev/mem read", true, ret, err, EPERM);
+
+	map = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, secret_phys[0]);
+	err = errno;
+	if (map != MAP_FAILED)
+		munmap(map, page_size);
+	refused("/dev/mem mmap", true, map == MAP_FAILED ? -1 : 0, err, EPERM);
+	close(fd);
+}
+
+/* Once the file is gone its pages must have been zeroed, pool or not. */
+static void test_kcore_after_free(void)
+{
+	bool leaked = false;
+	int fd = open("/proc/kcore", O_RDONLY);
+
+	if (fd < 0 || !secret_phys[0]) {
+		ksft_test_result_skip("/proc/kcore after free: unavailable\n");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (kcore_read(fd, secret_phys, NR_PAGES, &leaked) < 0)
+		ksft_test_result_fail("/proc/kcore after free: read failed\n");
+	else
+		ksft_test_result(!leaked,
+				 "/proc/kcore after free: no secret byte left\n");
+	close(fd);
+}
+
+int main(void)
+{
+	int i;
+
+	ksft_print_header();
+	page_size = sysconf(_SC_PAGESIZE);
+	len = NR_PAGES * page_size;
+
+#ifdef __NR_memfd_secret
+	secret_fd = syscall(__NR_memfd_secret, 0);
+#else
+	secret_fd = -1;
+	errno = ENOSYS;
+#endif
+	if (secret_fd < 0) {
+		if (errno == ENOSYS)
+			ksft_exit_skip("memfd_secret: not available\n");
+		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
+	}
+	if (getuid())
+		ksft_exit_skip("needs root for kcore, /dev/mem and pagemap\n");
+	ksft_set_plan(NR_TESTS);
+
+	if (ftruncate(secret_fd, len))
+		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+	secret = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      secret_fd, 0);
+	plain = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	buf = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (secret == MAP_FAILED || plain == MAP_FAILED || buf == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+
+	canary = 0x5ec2e7a11ce5ec2eULL ^ ((uint64_t)getpid() << 20);
+	plain_canary = ~canary;
+	fill(secret, len, canary);
+	fill(plain, page_size, plain_canary);
+	for (i = 0; i < NR_PAGES; i++)
+		secret_phys[i] = phys_of(secret + i * page_size);
+
+	test_proc_self_mem();
+	test_remote();
+	test_pipes();
+	test_odirect();
+	test_io_uring();
+	test_file();
+	test_kcore();
+	test_devmem();
+
+	ksft_test_result(secret_intact(),
+			 "the secret is intact after all of the above\n");
+
+	munmap(secret, len);
+	close(secret_fd);
+	test_kcore_after_free();
+
+	ksft_finished();
+}
