@@ -40,7 +40,8 @@
 #endif
 
 #define NR_PAGES	16
-#define NR_TESTS	25
+#define NR_TESTS	26
+#define POOL_UNIT	(2UL << 20)	/* pool regions are whole 2 MiB units */
 #define PFN_MASK	0x007fffffffffffffULL	/* pagemap bits 0-54 */
 #define PM_PRESENT	0x8000000000000000ULL	/* pagemap bit 63 */
 
@@ -479,6 +480,49 @@ static void test_kcore(void)
 		ksft_test_result_pass("/proc/kcore reads secret pages as zeros\n");
 }
 
+static bool have_pool(void)
+{
+	char line[256];
+	long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "SecretmemTotal: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb > 0;
+}
+
+/*
+ * The pool is carved in whole, aligned 2 MiB units, so the unit around a
+ * pool page is pool: free, reserved or in use, all of it must read as
+ * zeros.
+ */
+static void test_kcore_pool(void)
+{
+	uint64_t start = secret_phys[0] & ~(POOL_UNIT - 1), *phys;
+	int fd, i, n = POOL_UNIT / page_size, nonzero;
+	bool leaked = false;
+
+	if (!have_pool() || !secret_phys[0]) {
+		ksft_test_result_skip("/proc/kcore over the pool: no secretmem= pool\n");
+		return;
+	}
+	fd = open("/proc/kcore", O_RDONLY);
+	phys = calloc(n, sizeof(*phys));
+	if (fd < 0 || !phys)
+		ksft_exit_fail_msg("/proc/kcore: %s\n", strerror(errno));
+	for (i = 0; i < n; i++)
+		phys[i] = start + i * page_size;
+	nonzero = kcore_read(fd, phys, n, &leaked);
+	close(fd);
+	free(phys);
+	ksft_test_result(!leaked && !nonzero,
+			 "/proc/kcore reads the pool's 2 MiB unit at %#llx as zeros (%d pages not)\n",
+			 (unsigned long long)start, nonzero);
+}
+
 static void test_devmem(void)
 {
 	int fd = open("/dev/mem", O_RDONLY);
@@ -574,6 +618,7 @@ int main(void)
 	test_io_uring();
 	test_file();
 	test_kcore();
+	test_kcore_pool();
 	test_devmem();
 
 	ksft_test_result(secret_intact(),
