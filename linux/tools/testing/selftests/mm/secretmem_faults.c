@@ -4,13 +4,14 @@
  *
  * Each step of using a secret file - memfd_secret(), ftruncate(), mmap()
  * and the first touch of its pages - is run again and again with the 1st,
- * 2nd, 3rd ... fault-injection point it reaches made to fail (fail-nth:
- * failslab, fail_page_alloc and fail_function on the secretmem reservation
- * and cgroup charge), until the step no longer reaches the armed point.
- * Every injected failure must come back as a clean -ENOMEM from the system
- * call, and a fault must never fail: it is retried, never a SIGBUS. Then
- * the same steps run with random failures. What each step held must be
- * given back; the runner checks the idle counters afterwards.
+ * 2nd, 3rd ... slab or page allocation it makes failing (fail-nth with
+ * failslab and fail_page_alloc), until the step no longer reaches the armed
+ * point. fail_function then fails the secretmem cgroup charge and the pool
+ * reservation, one at a time. Every injected failure must come back as a
+ * clean -ENOMEM from the system call, and a fault must never fail: it is
+ * retried, never a SIGBUS. Last, the same steps run with random failures
+ * from all three. What each step held must be given back; the runner
+ * checks the idle counters afterwards.
  *
  * Needs root, debugfs and CONFIG_FAULT_INJECTION; skips otherwise.
  */
@@ -78,6 +79,49 @@ static bool write_file(const char *path, const char *val)
 	return ok;
 }
 
+/* fail_function's attributes are shared by every function it fails. */
+static void fail_function_times(const char *times, const char *prob)
+{
+	write_file(DBG "/fail_function/task-filter", "N");
+	write_file(DBG "/fail_function/interval", "1");
+	write_file(DBG "/fail_function/times", times);
+	write_file(DBG "/fail_function/probability", prob);
+}
+
+/* Make fail_function fail @fn, or with NULL every function we know. */
+static bool fail_function_only(const char *fn)
+{
+	char path[256], val[32];
+	bool any = false;
+	size_t i;
+
+	write_file(DBG "/fail_function/inject", "\n");
+	for (i = 0; i < ARRAY_SIZE(inject_fns); i++) {
+		if (fn && strcmp(fn, inject_fns[i]))
+			continue;
+		if (!write_file(DBG "/fail_function/inject", inject_fns[i]))
+			continue;
+		snprintf(path, sizeof(path), DBG "/fail_function/%s/retval",
+			 inject_fns[i]);
+		snprintf(val, sizeof(val), "%#lx", (unsigned long)-ENOMEM);
+		if (!write_file(path, val))
+			ksft_exit_fail_msg("%s: cannot set -ENOMEM\n", path);
+		any = true;
+	}
+	return any;
+}
+
+static long read_long(const char *path)
+{
+	char val[32] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || read(fd, val, sizeof(val) - 1) <= 0)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	close(fd);
+	return strtol(val, NULL, 10);
+}
+
 static void set_nth(unsigned int n)
 {
 	char val[16];
@@ -102,7 +146,7 @@ static int setup_injection(void)
 {
 	static const char * const attrs[] = { "failslab", "fail_page_alloc",
 					      "fail_function" };
-	char path[256], val[32];
+	char path[256];
 	int n = 0;
 	size_t i;
 
@@ -118,38 +162,47 @@ static int setup_injection(void)
 	write_file(DBG "/fail_page_alloc/ignore-gfp-wait", "N");
 	write_file(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
 	write_file(DBG "/fail_page_alloc/min-order", "0");
-	for (i = 0; i < ARRAY_SIZE(inject_fns); i++) {
-		if (!write_file(DBG "/fail_function/inject", inject_fns[i]))
-			continue;
-		snprintf(path, sizeof(path), DBG "/fail_function/%s/retval",
-			 inject_fns[i]);
-		snprintf(val, sizeof(val), "%#lx", (unsigned long)-ENOMEM);
-		if (!write_file(path, val))
-			ksft_exit_fail_msg("%s: cannot set -ENOMEM\n", path);
-		ksft_print_msg("fail_function: %s\n", inject_fns[i]);
-	}
 	return n;
 }
 
-/* Random failures for this task only, or none. */
+/*
+ * Random failures for this task only, or none. fail_function works from a
+ * kprobe, which on x86 runs in NMI context where neither fail-nth nor the
+ * task filter applies: it fails whoever calls, and only this test calls
+ * the secretmem functions.
+ */
 static void random_failures(bool on)
 {
-	static const char * const attrs[] = { "failslab", "fail_page_alloc",
-					      "fail_function" };
+	static const char * const attrs[] = { "failslab", "fail_page_alloc" };
+	const char *self = "/proc/thread-self/make-it-fail";
 	char path[256];
+	int tries;
 	size_t i;
 
+	/*
+	 * Our own writes fail too while this task may fail: stop failing
+	 * first (retrying until the write itself gets through), and start
+	 * failing last, or random failures could be left on for everybody.
+	 */
+	for (tries = 0; !on && !write_file(self, "0"); tries++)
+		if (tries > 1000)
+			ksft_exit_fail_msg("cannot clear %s\n", self);
+	fail_function_only(NULL);
+	fail_function_times("-1", on ? "10" : "0");
 	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
-		snprintf(path, sizeof(path), DBG "/%s/task-filter", attrs[i]);
-		write_file(path, on ? "Y" : "N");
 		snprintf(path, sizeof(path), DBG "/%s/times", attrs[i]);
 		write_file(path, "-1");
 		snprintf(path, sizeof(path), DBG "/%s/interval", attrs[i]);
 		write_file(path, "1");
+		snprintf(path, sizeof(path), DBG "/%s/task-filter", attrs[i]);
+		if (!write_file(path, "Y"))
+			ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
 		snprintf(path, sizeof(path), DBG "/%s/probability", attrs[i]);
-		write_file(path, on ? "10" : "0");
+		if (!write_file(path, on ? "10" : "0"))
+			ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
 	}
-	write_file("/proc/thread-self/make-it-fail", on ? "1" : "0");
+	if (on && !write_file(self, "1"))
+		ksft_exit_fail_msg("%s: %s\n", self, strerror(errno));
 }
 
 static void on_sigbus(int sig)
@@ -271,10 +324,49 @@ static void test_nth(enum step st)
 	}
 	ksft_print_msg("%s: %d injection points, %d absorbed\n",
 		       step_name[st], points, absorbed);
-	/* every step but the fault must allocate something that can fail */
-	ksft_test_result(!bad && (points > 0 || st == FAULT),
+	/* memfd_secret and mmap allocate; ftruncate and a fault may not */
+	ksft_test_result(!bad && (points > 0 || st == FAULT || st == TRUNCATE),
 			 "fail-nth %s: every failure a clean ENOMEM%s\n",
 			 step_name[st], st == FAULT ? ", no SIGBUS" : "");
+}
+
+/*
+ * fail_function makes @fn fail once: ftruncate() must fail with ENOMEM,
+ * and the next file must work.
+ */
+static void test_function(const char *fn)
+{
+	bool sigbus = false;
+	struct secret s;
+	int err, left;
+
+	if (!fail_function_only(fn)) {
+		ksft_test_result_skip("fail_function %s: not available\n", fn);
+		return;
+	}
+	err = prepare(TRUNCATE, &s);
+	if (err)
+		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(-err));
+	fail_function_times("1", "100");
+	err = run_step(TRUNCATE, &s, &sigbus);
+	left = read_long(DBG "/fail_function/times");
+	fail_function_times("-1", "0");
+	put_secret(&s);
+	if (left && !err) {
+		/* no pool, or the controller is off: never called */
+		ksft_test_result_skip("fail_function %s: not reached here\n", fn);
+		return;
+	}
+	if (left || err != -ENOMEM) {
+		ksft_test_result_fail("fail_function %s: ftruncate gave %s, %d failures left\n",
+				      fn, strerror(-err), left);
+		return;
+	}
+	err = prepare(NR_STEPS, &s);
+	put_secret(&s);
+	ksft_test_result(!err,
+			 "fail_function %s: ftruncate fails with ENOMEM, the next file works\n",
+			 fn);
 }
 
 /* The whole sequence with every allocation failing at random. */
@@ -315,6 +407,7 @@ int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	enum step st;
+	size_t i;
 	int fd;
 
 	ksft_print_header();
@@ -336,9 +429,11 @@ int main(void)
 	if (sigaction(SIGBUS, &sa, NULL))
 		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
 
-	ksft_set_plan(NR_STEPS + 1);
+	ksft_set_plan(NR_STEPS + ARRAY_SIZE(inject_fns) + 1);
 	for (st = MEMFD; st < NR_STEPS; st++)
 		test_nth(st);
+	for (i = 0; i < ARRAY_SIZE(inject_fns); i++)
+		test_function(inject_fns[i]);
 	test_random();
 	ksft_finished();
 }
