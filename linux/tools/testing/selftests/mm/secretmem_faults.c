@@ -4,10 +4,11 @@
  *
  * Each step of using a secret file - memfd_secret(), ftruncate(), mmap()
  * and the first touch of its pages - is run again and again with the 1st,
- * 2nd, 3rd ... slab or page allocation it makes failing (fail-nth with
- * failslab and fail_page_alloc), until the step no longer reaches the armed
- * point. fail_function then fails the secretmem cgroup charge and the pool
- * reservation, one at a time. Every injected failure must come back as a
+ * 2nd, 3rd ... fault-injection point it reaches failing (fail-nth with
+ * failslab, fail_page_alloc and fail_function on the secretmem cgroup
+ * charge and pool reservation), until the step no longer reaches the armed
+ * point. fail_function then fails the charge and the reservation once
+ * each, on their own. Every injected failure must come back as a
  * clean -ENOMEM from the system call, and a fault must never fail: it is
  * retried, never a SIGBUS. Last, the same steps run with random failures
  * from all three. What each step held must be given back; the runner
@@ -82,7 +83,7 @@ static bool write_file(const char *path, const char *val)
 /* fail_function's attributes are shared by every function it fails. */
 static void fail_function_times(const char *times, const char *prob)
 {
-	write_file(DBG "/fail_function/task-filter", "N");
+	write_file(DBG "/fail_function/task-filter", "Y");
 	write_file(DBG "/fail_function/interval", "1");
 	write_file(DBG "/fail_function/times", times);
 	write_file(DBG "/fail_function/probability", prob);
@@ -162,15 +163,12 @@ static int setup_injection(void)
 	write_file(DBG "/fail_page_alloc/ignore-gfp-wait", "N");
 	write_file(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
 	write_file(DBG "/fail_page_alloc/min-order", "0");
+	/* fail-nth counts the secretmem functions too */
+	fail_function_only(NULL);
 	return n;
 }
 
-/*
- * Random failures for this task only, or none. fail_function works from a
- * kprobe, which on x86 runs in NMI context where neither fail-nth nor the
- * task filter applies: it fails whoever calls, and only this test calls
- * the secretmem functions.
- */
+/* Random failures for this task only, or none. */
 static void random_failures(bool on)
 {
 	static const char * const attrs[] = { "failslab", "fail_page_alloc" };
@@ -324,8 +322,8 @@ static void test_nth(enum step st)
 	}
 	ksft_print_msg("%s: %d injection points, %d absorbed\n",
 		       step_name[st], points, absorbed);
-	/* memfd_secret and mmap allocate; ftruncate and a fault may not */
-	ksft_test_result(!bad && (points > 0 || st == FAULT || st == TRUNCATE),
+	/* a fault may allocate nothing; the other steps always can fail */
+	ksft_test_result(!bad && (points > 0 || st == FAULT),
 			 "fail-nth %s: every failure a clean ENOMEM%s\n",
 			 step_name[st], st == FAULT ? ", no SIGBUS" : "");
 }
@@ -348,7 +346,9 @@ static void test_function(const char *fn)
 	if (err)
 		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(-err));
 	fail_function_times("1", "100");
+	write_file("/proc/thread-self/make-it-fail", "1");
 	err = run_step(TRUNCATE, &s, &sigbus);
+	write_file("/proc/thread-self/make-it-fail", "0");
 	left = read_long(DBG "/fail_function/times");
 	fail_function_times("-1", "0");
 	put_secret(&s);
