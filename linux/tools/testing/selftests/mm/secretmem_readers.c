@@ -108,15 +108,12 @@ static void refused(const char *name, bool ctl, long ret, int err, int want)
 
 /* ---- the owner's own mapping, through /proc/self/mem ---- */
 
-static void test_proc_self_mem(void)
+/* Read the plain page, then a secret page, through a /proc/PID/mem fd. */
+static void mem_file_read(const char *name, int fd)
 {
-	int fd = open("/proc/self/mem", O_RDWR);
 	long ret;
 	bool ctl;
 	int err;
-
-	if (fd < 0)
-		ksft_exit_fail_msg("open /proc/self/mem: %s\n", strerror(errno));
 
 	ctl = pread(fd, buf, page_size, (off_t)(uintptr_t)plain) ==
 		(ssize_t)page_size && !memcmp(buf, plain, page_size);
@@ -124,10 +121,21 @@ static void test_proc_self_mem(void)
 	ret = pread(fd, buf, page_size, (off_t)(uintptr_t)secret);
 	err = errno;
 	if (leaks(buf, page_size))
-		ksft_test_result_fail("/proc/self/mem read: secret bytes read\n");
+		ksft_test_result_fail("%s: secret bytes read\n", name);
 	else
-		refused("/proc/self/mem read", ctl, ret, err, EIO);
+		refused(name, ctl, ret, err, EIO);
+}
 
+static void test_proc_self_mem(void)
+{
+	int fd = open("/proc/self/mem", O_RDWR);
+	long ret;
+	bool ctl;
+
+	if (fd < 0)
+		ksft_exit_fail_msg("open /proc/self/mem: %s\n", strerror(errno));
+
+	mem_file_read("/proc/self/mem read", fd);
 	ctl = pwrite(fd, plain, page_size, (off_t)(uintptr_t)plain) ==
 		(ssize_t)page_size;
 	ret = pwrite(fd, buf, page_size, (off_t)(uintptr_t)secret);
@@ -172,15 +180,7 @@ static void test_remote(void)
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		ksft_exit_fail_msg("open %s: %s\n", path, strerror(errno));
-	ctl = pread(fd, buf, page_size, (off_t)(uintptr_t)plain) ==
-		(ssize_t)page_size && !memcmp(buf, plain, page_size);
-	memset(buf, 0, page_size);
-	ret = pread(fd, buf, page_size, (off_t)(uintptr_t)secret);
-	err = errno;
-	if (leaks(buf, page_size))
-		ksft_test_result_fail("/proc/PID/mem read: secret bytes read\n");
-	else
-		refused("/proc/PID/mem read", ctl, ret, err, EIO);
+	mem_file_read("/proc/PID/mem read", fd);
 	close(fd);
 
 	errno = 0;
