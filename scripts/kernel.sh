@@ -35,7 +35,8 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
 	echo "$sum" >"$stamp"
 fi
 
-say "building $flavour kernel in ${obj#"$ROOT"/} (cold ~8-10 min, warm < 1 min)"
+case $flavour in debug) cold="16-24 min";; *) cold="~12 min";; esac
+say "building $flavour kernel in ${obj#"$ROOT"/} (cold $cold, warm < 1 min)"
 start=$(date +%s)
 kmake bzImage
 kmake headers >/dev/null
