@@ -164,7 +164,11 @@ int secretmem_cgroup_try_charge(unsigned long nr_pages,
 	return 0;
 }
 
-/* tests make the charge fail with fail_function */
+/*
+ * Tests make the charge fail with fail_function. An injected failure skips
+ * the body and leaves *@cgp untouched: secretmem_reserve() calls this with
+ * its state->cg still NULL, so that needs no special case there.
+ */
 ALLOW_ERROR_INJECTION(secretmem_cgroup_try_charge, ERRNO);
 
 /**
