@@ -17,8 +17,13 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run
 
 rm -rf "$logs"
 mkdir -p "$logs"
-accel=(-accel tcg,thread=multi -cpu max)
-[ -w /dev/kvm ] && accel=(-accel kvm -cpu host)
+# A /dev/kvm that exists may still not run a guest (nested virtualisation
+# without some MSRs): use KVM only when asked, until the probe lands.
+case ${ACCEL:-tcg} in
+kvm) accel=(-accel kvm -cpu host) ;;
+tcg) accel=(-accel tcg,thread=multi -cpu max) ;;
+*) die "ACCEL=$ACCEL: expected kvm or tcg" ;;
+esac
 
 numa=()
 smp=$cpus
