@@ -47,14 +47,14 @@ for r in "${rows[@]}"; do
 	logdirs+=("$row=$logs")
 done
 
-accel="QEMU TCG (no KVM)"
-[ -w /dev/kvm ] && accel="QEMU KVM"
+# the accelerator the boots ran on, as boot.sh recorded it
+accel=$(accel_name "$(cat "$BUILD/logs/$flavour-${rows[0]%% *}/accel")")
 mkdir -p "$out"
 python3 "$ROOT/scripts/bench_report.py" --out "$out" \
 	--nproc "$(nproc)" \
 	--model "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
 	--accel "$accel" \
-	--qemu "$(qemu-system-x86_64 --version | head -1)" \
+	--qemu "$("$QEMU" --version | head -1)" \
 	--date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	--guest "$mem RAM, $cpus vCPUs" \
 	"${logdirs[@]}"

@@ -201,7 +201,8 @@ def main():
         f.write("\n")
 
     info = next(iter(next(iter(boots.values()))["info"].values()), {})
-    md = ["# secretmem benchmark (`make bench`)", ""]
+    # the first line names the accelerator: TCG timings are emulated
+    md = ["# secretmem benchmark (`make bench`, %s)" % a.accel, ""]
     md.append("- Date: %s" % a.date)
     md.append("- Host: %s CPUs, %s; %s; %s" % (a.nproc, a.model, a.accel, a.qemu))
     md.append("- Guest: kernel %s, %s" % (info.get("kernel", "?"), a.guest))
@@ -218,8 +219,10 @@ def main():
                                     if i["ftruncate_bytes"]}))))
     md.append("- Cells: median [min–max] over the repetitions. IPIs are the CAL and TLB rows of "
               "/proc/interrupts summed over CPUs (on x86 a TLB shootdown is a function call "
-              "IPI too, so it shows in both rows). Timings are emulated under TCG: compare "
-              "within the run, not with other machines. Nothing here is asserted.")
+              "IPI too, so it shows in both rows). %s Nothing here is asserted." % (
+                  "Timings are emulated under TCG: compare within the run, not with other "
+                  "machines." if "TCG" in a.accel else
+                  "Timings are of a KVM guest on this host: compare within the run."))
     vcpus = info.get("cpus", 0)
     if a.nproc.isdigit() and "TCG" in a.accel and vcpus > int(a.nproc):
         md.append("- Note: the guest's %d vCPUs share %s host CPUs. With more threads than "

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Boot the test kernel once in QEMU and run the named guest tests.
 # usage: boot.sh FLAVOUR ROW MEM CPUS NODES "CMDLINE" "TEST..."
-# Writes build/logs/FLAVOUR-ROW/{console,tests}.log; a hung guest is killed.
+# Writes build/logs/FLAVOUR-ROW/{console,tests}.log and accel (kvm or tcg); a
+# hung guest is killed after BOOT_TIMEOUT s (default 900 under TCG, 450 KVM).
+# env: ACCEL=kvm|tcg forces the accelerator (see scripts/accel.sh)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -10,20 +12,18 @@ obj=$(obj_dir "$flavour")
 kernel=$obj/arch/x86/boot/bzImage
 initrd=$BUILD/guest-$flavour/initramfs.cpio.gz
 logs=$BUILD/logs/$flavour-$row
-timeout=${BOOT_TIMEOUT:-900}
 [ -f "$kernel" ] || die "no kernel at $kernel: make kernel"
 [ -f "$initrd" ] || die "no initramfs at $initrd: make guest"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run scripts/deps.sh"
+command -v "$QEMU" >/dev/null || die "$QEMU missing: run scripts/deps.sh"
 
 rm -rf "$logs"
 mkdir -p "$logs"
-# A /dev/kvm that exists may still not run a guest (nested virtualisation
-# without some MSRs): use KVM only when asked, until the probe lands.
-case ${ACCEL:-tcg} in
-kvm) accel=(-accel kvm -cpu host) ;;
-tcg) accel=(-accel tcg,thread=multi -cpu max) ;;
-*) die "ACCEL=$ACCEL: expected kvm or tcg" ;;
-esac
+# KVM only where a probe boot of this kernel shows it works (scripts/accel.sh)
+acc=$("$ROOT/scripts/accel.sh" "$kernel")
+echo "$acc" >"$logs/accel"
+read -ra accel <<<"$(accel_args "$acc")"
+# TCG emulates every instruction: several times slower than KVM
+if [ "$acc" = kvm ]; then timeout=${BOOT_TIMEOUT:-450}; else timeout=${BOOT_TIMEOUT:-900}; fi
 
 numa=()
 smp=$cpus
@@ -43,7 +43,7 @@ printf '%s\n' "$cmdline" >"$logs/cmdline"
 : >"$logs/console.log"
 : >"$logs/tests.log"
 qemu() {
-	timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" -m "$mem" -smp "$smp" "${numa[@]}" \
+	timeout -k 10 "$timeout" "$QEMU" "${accel[@]}" -m "$mem" -smp "$smp" "${numa[@]}" \
 		-display none -no-reboot -monitor none \
 		-serial "file:$logs/console.log" "$@" \
 		-kernel "$kernel" -initrd "$initrd" -append "$cmdline" </dev/null
@@ -58,9 +58,9 @@ if [ "${LIVE:-0}" = 1 ]; then
 else
 	qemu -serial "file:$logs/tests.log" >"$logs/qemu.log" 2>&1 || rc=$?
 fi
-if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "SMT-TIMEOUT guest killed after ${timeout}s" >>"$logs/tests.log"
-elif [ $rc -ne 0 ]; then
+elif [ "$rc" -ne 0 ]; then
 	echo "SMT-QEMU-FAILED rc=$rc: $(tail -3 "$logs/qemu.log")" >>"$logs/tests.log"
 fi
 exit 0

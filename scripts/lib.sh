@@ -15,3 +15,41 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # obj_dir FLAVOUR: where the kernel of that flavour (base, debug) is built.
 obj_dir() { echo "$BUILD/obj-$1"; }
+
+# The QEMU binary and the KVM device; both injectable, for tests/host.
+QEMU=${QEMU:-qemu-system-x86_64}
+KVM_DEV=${KVM_DEV:-/dev/kvm}
+
+# accel_args ACCEL: QEMU's accelerator and CPU options for kvm or tcg.
+accel_args() {
+	case $1 in
+	kvm) echo "-accel kvm -cpu host" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+	*) die "unknown accelerator '$1': expected kvm or tcg" ;;
+	esac
+}
+
+# accel_name ACCEL: how reports name it.
+accel_name() {
+	case $1 in
+	kvm) echo "QEMU KVM" ;;
+	*) echo "QEMU TCG (no usable KVM)" ;;
+	esac
+}
+
+# source_spec: read `apt-cache madison linux-source-6.12` on stdin and print
+# what to install: the pinned version when it is served, else the bare
+# package name (apt's candidate, the newest), saying so. Reads all of its
+# input, so a writer into a pipe never dies of SIGPIPE under pipefail.
+source_spec() {
+	local served newest
+	served=$(awk -F'|' '{ gsub(/[[:space:]]/, "", $2); if ($2 != "") print $2 }')
+	if grep -qxF -- "$KVER_PIN" <<<"$served"; then
+		echo "linux-source-6.12=$KVER_PIN"
+		return
+	fi
+	newest=$(sort -V <<<"$served" | tail -1)
+	say "NOTE: linux-source-6.12 $KVER_PIN (the version last tested) is not served;" \
+		"installing the newest, ${newest:-whatever apt finds}"
+	echo linux-source-6.12
+}
