@@ -19,11 +19,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 for i in "${!missing[@]}"; do
 	if [ "${missing[$i]}" = linux-source-6.12 ]; then
-		if apt-cache madison linux-source-6.12 | grep -qF "$KVER_PIN"; then
-			missing[i]="linux-source-6.12=$KVER_PIN"
-		else
-			say "NOTE: $KVER_PIN is no longer served; using the newest linux-source-6.12"
-		fi
+		# not `madison | grep -q` under pipefail: grep's early exit kills
+		# madison with SIGPIPE and the pin was never honoured
+		listing=$(apt-cache madison linux-source-6.12)
+		missing[i]=$(source_spec <<<"$listing")
+		say "source: ${missing[i]}"
 	fi
 done
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
