@@ -13,6 +13,16 @@ export CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=true
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# source_version: the Debian version of linux-source-6.12 unpacked in
+# build/src (recorded by source.sh; older unpacks: the kernel version).
+source_version() {
+	if [ -s "$SRC/.debian-version" ]; then
+		cat "$SRC/.debian-version"
+	else
+		echo "$(make -s -C "$SRC" kernelversion) (Debian version not recorded)"
+	fi
+}
+
 # obj_dir FLAVOUR: where the kernel of that flavour (base, debug) is built.
 obj_dir() { echo "$BUILD/obj-$1"; }
 

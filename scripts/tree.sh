@@ -19,9 +19,15 @@ fi
 cd "$TREE"
 if [ -s patches/series ] && grep -qv '^\s*\(#\|$\)' patches/series; then
 	rc=0
-	quilt push -a -q >/dev/null || rc=$?
+	log=$BUILD/logs/quilt-push.log
+	mkdir -p "$(dirname "$log")"
+	quilt push -a -q >"$log" 2>&1 || rc=$?
 	# 2 means "nothing to push": the series is already applied.
-	[ $rc -eq 0 ] || [ $rc -eq 2 ] || die "quilt push failed in $TREE (quilt push -a to see why)"
+	if [ $rc -ne 0 ] && [ $rc -ne 2 ]; then
+		# a failed push leaves the patch it failed on unapplied: it is next
+		die "patch $(quilt next 2>/dev/null || echo '?') does not apply to linux-source-6.12" \
+			"$(source_version) (last tested: $KVER_PIN); see ${log#"$ROOT"/}"
+	fi
 fi
 
 # Link our own files in; a relative link keeps the tree movable with the repo.
@@ -34,4 +40,4 @@ fi
 	[ -e "$dst" ] && [ ! -L "$dst" ] && die "$f exists upstream: change it with a quilt patch instead"
 	ln -sfn "$want" "$dst"
 done
-say "tree ready: $TREE ($(quilt applied 2>/dev/null | wc -l) patches applied)"
+say "tree ready: $TREE (linux-source-6.12 $(source_version), $(quilt applied 2>/dev/null | wc -l) patches applied)"
