@@ -56,11 +56,12 @@ if [ ! -s "$cache/$key" ]; then
 	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "tcg a KVM probe boot printed no \"Kernel panic\" within ${timeout} s" >"$cache/$key"
 	else
-		why=$(grep -v '^\s*$' "$tmp/qemu.log" | head -1 | sed 's/^[^:]*: //; s/^error: //')
+		# QEMU's first message, without its "qemu-system-x86_64: error: "
+		why=$(sed -n '/[^[:space:]]/{s/^[^:]*: //; s/^error: //; p; q}' "$tmp/qemu.log")
 		echo "tcg a KVM probe boot failed (rc=$rc: ${why:-no message})" >"$cache/$key"
 	fi
 	# kept for whoever wonders why: the time, QEMU's messages, the console
-	{ echo "probe of $kernel took $ms ms, rc=$rc"; cat "$tmp/qemu.log" "$tmp/console" 2>/dev/null; } \
+	{ echo "probe of $kernel took $ms ms, rc=$rc"; cat "$tmp/qemu.log" "$tmp/console" 2>/dev/null || true; } \
 		>"$cache/$key.log"
 fi
 read -r acc reason <"$cache/$key"
