@@ -20,6 +20,7 @@ help:
 	@echo "make guest       build the kselftests and the initramfs"
 	@echo "make bench       measure secret memory with and without a pool: build/bench/results.md"
 	@echo "Pick tests or boots: make test T='memfd_secret' ROWS='pool64'"
+	@echo "QEMU's accelerator: KVM where a probe boot shows it works, else TCG; force one with ACCEL=kvm|tcg"
 
 deps:
 	@$(S)/deps.sh
