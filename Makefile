@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 FLAVOUR ?= base
 
-.PHONY: help deps tree kernel selftests guest run test test-debug ci lint bench clean distclean
+.PHONY: help deps tree kernel selftests guest run test test-debug ci lint bench hostcheck clean distclean
 
 # Debug-kernel rows CI runs: those where secret memory is used. The 1 GiB
 # and malformed-parameter rows run in `make test` only (see README).
@@ -15,6 +15,7 @@ help:
 	@echo "make test-debug  the same tests on the debug kernel (KASAN, lockdep, ...)"
 	@echo "make ci          what CI runs: make test, then test-debug on $(CI_DEBUG_ROWS)"
 	@echo "make lint        checkpatch --strict, sparse and W=1 on our code"
+	@echo "make hostcheck   the tooling's own checks (tests/host), no kernel needed"
 	@echo "make tree        assemble build/linux (pristine + quilt series + linux/)"
 	@echo "make kernel      build the kernel (FLAVOUR=base|debug)"
 	@echo "make guest       build the kselftests and the initramfs"
@@ -46,7 +47,10 @@ bench: guest
 lint: kernel
 	@$(S)/lint.sh
 
-test: lint guest
+hostcheck:
+	@$(S)/hostcheck.sh
+
+test: hostcheck lint guest
 	@$(S)/test.sh $(FLAVOUR)
 
 test-debug:
