@@ -31,7 +31,7 @@ while read -r row mem cpus nodes extra; do
 	start=$(date +%s)
 	"$ROOT/scripts/boot.sh" "$flavour" "$row" "$mem" "$cpus" "$nodes" "${extra:-}" "$tests"
 	logs=$BUILD/logs/$flavour-$row
-	out=$("$ROOT/scripts/results.sh" "$logs")
+	out=$("$ROOT/scripts/results.sh" "$logs" "$flavour")
 	read -r p f s <<<"$(tail -1 <<<"$out")"
 	sed '$d' <<<"$out"
 	echo "    $row: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"

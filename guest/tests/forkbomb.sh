@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: pool64
+# needs: cgroup pool
 # A fork bomb of 1024 processes holding one secret page each: under pids
 # and secretmem limits both limits hold exactly; without limits all 1024
 # get their page. Either way the direct map does not split, and all is

@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: pool64 nopool
+# needs: cgroup
 # Debian's cgroup-tools (libcgroup), unmodified, drive the secretmem
 # controller: create, set, get, exec; the limit holds and is visible.
 . /lib-smt/tap.sh

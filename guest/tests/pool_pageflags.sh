@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: pool64
+# needs: pool
 # Pool pages are never buddy pages and never sit on an LRU, neither while
 # files use them nor after they are released (/proc/kpageflags).
 . /lib-smt/tap.sh

@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: nopool pool64
+# needs: faultinject
 # memfd_secret, ftruncate, mmap and faults under fail-nth and random
 # failslab/fail_page_alloc/fail_function failures (debug kernel; the base
 # kernel has no fault injection and skips). The test runs in a cgroup of

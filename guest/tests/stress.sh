@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: nopool pool64
+# needs: cgroup
 # 60 seconds of everything at once: stress-ng --secretmem and our own
 # threads creating, faulting and closing secret files of random sizes in
 # several groups, while groups are created and removed and the workers are

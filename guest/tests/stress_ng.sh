@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: pool64 nopool
+# needs: cgroup
 # Debian's stress-ng --secretmem inside a limited group: it runs, the limit
 # holds, and every counter is back to idle afterwards.
 . /lib-smt/tap.sh
