@@ -22,7 +22,7 @@ esac
 
 # fallback REASON: TCG, saying why.
 fallback() {
-	say "accelerator: TCG, $1 (ACCEL=kvm|tcg forces one)"
+	say "accelerator: TCG; $1; ACCEL=kvm|tcg forces one"
 	echo tcg
 	exit 0
 }
@@ -45,11 +45,12 @@ if [ ! -s "$cache/$key" ]; then
 	start=$(date +%s%N)
 	read -ra args <<<"$(accel_args kvm)"
 	rc=0
-	# panic=-1 and -no-reboot: QEMU exits as soon as the kernel gives up on init.
-	timeout -k 2 "$timeout" "$QEMU" "${args[@]}" -m 256M -smp 1 \
+	# panic=-1 and -no-reboot: QEMU exits as soon as the kernel gives up on
+	# init. The braces' 2>/dev/null keeps bash's "Aborted" off the terminal.
+	{ timeout -k 2 "$timeout" "$QEMU" "${args[@]}" -m 256M -smp 1 \
 		-display none -no-reboot -monitor none -serial "file:$tmp/console" \
 		-kernel "$kernel" -append "console=ttyS0 panic=-1" \
-		</dev/null >"$tmp/qemu.log" 2>&1 || rc=$?
+		</dev/null >"$tmp/qemu.log" 2>&1; } 2>/dev/null || rc=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
 	if grep -q 'Kernel panic' "$tmp/console" 2>/dev/null; then
 		echo kvm >"$cache/$key"
