@@ -14,7 +14,7 @@ root=$(cd "$here/../.." && pwd)
 fix=$here/fixtures
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# shellcheck source=../../scripts/lib.sh
+# shellcheck source=SCRIPTDIR/../../scripts/lib.sh
 . "$root/scripts/lib.sh"
 
 n=0 failed=0
