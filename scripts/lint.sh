@@ -42,7 +42,10 @@ log=$BUILD/lint-build.log
 # shellcheck disable=SC2086
 flock "$BUILD/.kbuild-base.lock" make -s -C "$TREE" O="$obj" CC="ccache gcc" \
 	-j"$JOBS" W=1 C=2 $objs >"$log" 2>&1 || { cat "$log"; die "build of checked objects failed"; }
-if grep -E 'warning:|error:' "$log"; then
+# Sparse's lock-context noise in upstream mm code the series touches: the
+# same warnings come from the pristine tree (checked on 6.12.117).
+known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs)'"
+if grep -E 'warning:|error:' "$log" | grep -vE "$known"; then
 	bad=1
 fi
 

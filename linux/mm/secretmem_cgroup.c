@@ -4,15 +4,20 @@
  *
  * Limits how much memfd_secret() memory the tasks of a cgroup may reserve.
  * A secret file is charged once, when its size is set, to the cgroup of the
- * task that sets it, and uncharged when the file is released.  The charge
- * is hierarchical and is refused with -ENOMEM when it would take this group
- * or any of its ancestors above secretmem.max.
+ * task that sets it, and uncharged when its inode is evicted, after its
+ * pages are gone.  The charge is hierarchical and is refused with -ENOMEM
+ * when it would take this group or any of its ancestors above secretmem.max.
+ *
+ * A refused charge leaves no trace but its max event: every limit is
+ * checked before anything is added, under one mutex with the other thing
+ * that can refuse (the pool's reservation), so no usage, watermark or
+ * sibling ever sees a charge that is then taken back.
  *
  * Secret pages are removed from the direct map and cannot be reclaimed, so
  * the controller never reclaims or throttles: the limit is checked once, at
  * reservation time, and that is the only place a task can be refused.
  *
- * The file keeps a css reference until it is released.  Charges therefore
+ * The inode keeps a css reference until it is evicted.  Charges therefore
  * stay with the cgroup that made them when the task migrates, and a removed
  * cgroup lingers offline until its last file goes away.
  */
@@ -22,6 +27,7 @@
 #include <linux/ctype.h>
 #include <linux/error-injection.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/page_counter.h>
 #include <linux/rcupdate.h>
 #include <linux/secretmem_cgroup.h>
@@ -62,12 +68,6 @@ static struct secretmem_cgroup *css_secretmem(struct cgroup_subsys_state *css)
 static struct secretmem_cgroup *parent_secretmem(struct secretmem_cgroup *cg)
 {
 	return css_secretmem(cg->css.parent);
-}
-
-static struct secretmem_cgroup *
-secretmem_from_counter(struct page_counter *counter)
-{
-	return container_of(counter, struct secretmem_cgroup, res);
 }
 
 static u64 pages_to_bytes(unsigned long nr_pages)
@@ -120,31 +120,54 @@ static void secretmem_event(struct secretmem_cgroup *over)
 	}
 }
 
+/* Serialises check-then-charge, so that a checked limit still holds. */
+static DEFINE_MUTEX(secretmem_charge_mutex);
+
+/* The group, @cg or an ancestor, whose limit @nr_pages more would pass. */
+static struct secretmem_cgroup *secretmem_over_limit(struct secretmem_cgroup *cg,
+						     unsigned long nr_pages)
+{
+	for (; cg; cg = parent_secretmem(cg)) {
+		unsigned long usage = page_counter_read(&cg->res);
+
+		if (nr_pages > READ_ONCE(cg->res.max) ||
+		    usage > READ_ONCE(cg->res.max) - nr_pages)
+			return cg;
+	}
+	return NULL;
+}
+
 /**
  * secretmem_cgroup_try_charge - charge a secret memory reservation
  * @nr_pages: number of pages to reserve
  * @cgp: where to store the charged cgroup
+ * @reserve: what else must agree before the charge is made, or %NULL
+ * @arg: argument of @reserve
  *
  * Charge @nr_pages to the cgroup of the current task and to all of its
- * ancestors.  On success *@cgp holds a reference on that cgroup, which the
- * caller keeps until it passes *@cgp to secretmem_cgroup_uncharge().  When
- * the controller is disabled or @nr_pages is zero nothing is charged and
- * *@cgp is set to %NULL, which the other functions accept.
+ * ancestors, if every limit allows it and @reserve succeeds.  The limits
+ * are checked first and @reserve is called next, with nothing charged yet,
+ * so a refusal by either changes no counter or watermark; only a refusal by
+ * a limit counts a max event.  On success *@cgp holds a reference on the
+ * cgroup, which the caller keeps until it passes *@cgp to
+ * secretmem_cgroup_uncharge().  When the controller is disabled or
+ * @nr_pages is zero nothing is charged and *@cgp is %NULL, which the other
+ * functions accept; @reserve is still called.
  *
- * Context: Process context, charges current's cgroup.  Does not sleep.
- * Return: 0 on success, -ENOMEM if the charge would take the cgroup or one
- * of its ancestors above its limit; then nothing is charged and *@cgp is
- * %NULL.
+ * Context: Process context, charges current's cgroup.  Sleeps.
+ * Return: 0 on success, -ENOMEM if a limit refuses, or the error of
+ * @reserve; then nothing is charged and *@cgp is %NULL.
  */
 int secretmem_cgroup_try_charge(unsigned long nr_pages,
-				struct secretmem_cgroup **cgp)
+				struct secretmem_cgroup **cgp,
+				int (*reserve)(void *arg), void *arg)
 {
-	struct page_counter *fail;
-	struct secretmem_cgroup *cg;
+	struct secretmem_cgroup *cg, *over;
+	int err;
 
 	*cgp = NULL;
 	if (!cgroup_subsys_enabled(secretmem_cgrp_subsys) || !nr_pages)
-		return 0;
+		return reserve ? reserve(arg) : 0;
 
 	/*
 	 * More than the root can ever hold.  Refuse it here so the counters
@@ -154,12 +177,22 @@ int secretmem_cgroup_try_charge(unsigned long nr_pages,
 		return -ENOMEM;
 
 	cg = css_secretmem(task_get_css(current, secretmem_cgrp_id));
-	if (!page_counter_try_charge(&cg->res, nr_pages, &fail)) {
-		secretmem_event(secretmem_from_counter(fail));
-		css_put(&cg->css);
-		return -ENOMEM;
+	mutex_lock(&secretmem_charge_mutex);
+	over = secretmem_over_limit(cg, nr_pages);
+	if (over) {
+		err = -ENOMEM;
+		secretmem_event(over);
+	} else {
+		err = reserve ? reserve(arg) : 0;
 	}
+	if (!err)
+		page_counter_charge(&cg->res, nr_pages);
+	mutex_unlock(&secretmem_charge_mutex);
 
+	if (err) {
+		css_put(&cg->css);
+		return err;
+	}
 	*cgp = cg;
 	return 0;
 }

@@ -12,13 +12,16 @@
  * pool reserves like hugetlb does: setting a file's size promises it pages
  * (Rsvd), and a fault only turns one promised page into a page holding data.
  *
- * Page lifetime: pool pages are memblock-reserved, so they never reach the
- * buddy allocator. The pool keeps the reference every page was initialised
- * with, so no folio_put() can free one; a page is free again when its file
- * drops it from the page cache (->free_folio), and it is reused only once
- * nobody else holds a transient reference. Pool pages never sit on an LRU
- * and are not charged to memcg: the secretmem cgroup controller accounts
- * them instead.
+ * Page lifetime: a free pool page has a reference count of zero, like a
+ * free page of the buddy allocator, so no PFN walker can take a reference
+ * on it. A fault hands it out with one reference; when the last reference
+ * goes, whoever drops it (truncation, an unmap, an mlock or LRU batch on
+ * another CPU, a PFN walker), the final put hands the page back to the pool
+ * (secretmem_pool_free_folio(), called where hugetlb's and ZONE_DEVICE's
+ * folios are handed back), never to the buddy allocator. So the pool never
+ * waits for anybody, and a page counts as free exactly when nobody holds it.
+ * Pool pages never sit on an LRU, are not counted as page cache and are not
+ * charged to memcg: the secretmem cgroup controller accounts them instead.
  */
 
 #define pr_fmt(fmt) "secretmem: " fmt
@@ -29,6 +32,7 @@
 #include <linux/error-injection.h>
 #include <linux/init.h>
 #include <linux/kmemleak.h>
+#include <linux/jump_label.h>
 #include <linux/kobject.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -44,13 +48,17 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/suspend.h>
+#include <linux/swap.h>
 #include <linux/sysfs.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include <asm/tlbflush.h>
 
+#include "internal.h"
 #include "secretmem_pool.h"
 
 /* ---- The allocator: counters, bitmaps and reservations of one pool ---- */
@@ -112,11 +120,11 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 	if (!per_region)
 		return -ENOMEM;
 
-	spin_lock(&pool->lock);
+	spin_lock_irq(&pool->lock);
 	for (i = 0; i < pool->nr_regions; i++)
 		avail += resv_available(&pool->regions[i]);
 	if (avail < nr_pages) {
-		spin_unlock(&pool->lock);
+		spin_unlock_irq(&pool->lock);
 		kfree(per_region);
 		return -ENOMEM;
 	}
@@ -131,7 +139,7 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 	}
 	resv->per_region = per_region;
 	resv->nr_pages = nr_pages;
-	spin_unlock(&pool->lock);
+	spin_unlock_irq(&pool->lock);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_pages);
@@ -148,11 +156,11 @@ void secretmem_pool_unreserve(struct secretmem_pool *pool,
 
 	if (!resv->per_region)
 		return;
-	spin_lock(&pool->lock);
+	spin_lock_irq(&pool->lock);
 	for (i = 0; i < pool->nr_regions; i++)
 		pool->regions[i].nr_rsvd -= resv->per_region[i];
 	resv->nr_pages = 0;
-	spin_unlock(&pool->lock);
+	spin_unlock_irq(&pool->lock);
 	kfree(resv->per_region);
 	resv->per_region = NULL;
 }
@@ -170,52 +178,43 @@ static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
  * @pool: the pool
  * @resv: the reservation the page is taken from
  * @nid: the node to take it from first
- * @busy: tells pages that are free but still held by someone else
  *
  * A page the file promised is always there: its region kept it free. It may
- * however still be referenced for a moment by whoever released it (the
- * truncation that freed it) or by a speculative PFN walker; @busy skips
- * those, and the caller retries when only busy pages are left.
+ * however have come back so recently that a flush of the zeroing mappings
+ * is still due before it can be handed out: then -EAGAIN tells the caller
+ * to flush (secretmem_pool_flush()) and try again.
  *
- * Return: the pfn of the page, -ENOSPC when @resv has no page left, -EBUSY
- * when every free page is busy.
+ * Return: the pfn of the page, -ENOSPC when @resv has no page left, -EAGAIN
+ * when every free page of the region waits for a flush.
  */
 long secretmem_pool_take(struct secretmem_pool *pool,
-			 struct secretmem_resv *resv, int nid,
-			 bool (*busy)(unsigned long pfn))
+			 struct secretmem_resv *resv, int nid)
 {
 	struct secretmem_region *reg;
-	unsigned long bit, tries;
-	long ret = -EBUSY;
+	unsigned long bit, flags;
+	long ret = -EAGAIN;
 	int r;
 
-	spin_lock(&pool->lock);
+	spin_lock_irqsave(&pool->lock, flags);
 	if (!resv->per_region || !resv->nr_pages) {
-		spin_unlock(&pool->lock);
+		spin_unlock_irqrestore(&pool->lock, flags);
 		return -ENOSPC;
 	}
 	r = pick_region(pool, nid, region_promised, resv);
 	reg = &pool->regions[r];
-	bit = reg->hint;
-	for (tries = reg->nr_free; tries; tries--) {
-		bit = find_next_zero_bit(reg->used, reg->nr_pages, bit);
-		if (bit >= reg->nr_pages)
-			bit = find_first_zero_bit(reg->used, reg->nr_pages);
-		if (WARN_ON_ONCE(bit >= reg->nr_pages))
-			break;
-		if (!busy || !busy(reg->base_pfn + bit)) {
-			__set_bit(bit, reg->used);
-			reg->nr_free--;
-			reg->nr_rsvd--;
-			reg->hint = bit + 1;
-			resv->per_region[r]--;
-			resv->nr_pages--;
-			ret = reg->base_pfn + bit;
-			break;
-		}
-		bit++;
+	bit = find_next_zero_bit(reg->used, reg->nr_pages, reg->hint);
+	if (bit >= reg->nr_pages)
+		bit = find_first_zero_bit(reg->used, reg->nr_pages);
+	if (bit < reg->nr_pages) {
+		__set_bit(bit, reg->used);
+		reg->nr_free--;
+		reg->nr_rsvd--;
+		reg->hint = bit + 1;
+		resv->per_region[r]--;
+		resv->nr_pages--;
+		ret = reg->base_pfn + bit;
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_irqrestore(&pool->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_take);
@@ -239,56 +238,135 @@ static struct secretmem_region *region_of(struct secretmem_pool *pool,
  * @pool: the pool
  * @pfn: the page
  * @resv: if not NULL, the page was never used and goes back to this
- *	  reservation (a fault that lost a race)
+ *	  reservation at once; if NULL, it was used and has been zeroed,
+ *	  and can be taken again after the next secretmem_pool_flush()
+ *
+ * Context: any context, including hard interrupts: this is called from the
+ * final put of a page.
+ * Return: true when enough released pages wait for a flush that the caller
+ * should arrange one.
  */
-void secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
+bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv)
 {
 	struct secretmem_region *reg;
+	unsigned long flags, bit;
+	bool flush = false;
 
-	spin_lock(&pool->lock);
+	spin_lock_irqsave(&pool->lock, flags);
 	reg = region_of(pool, pfn);
 	if (WARN_ON_ONCE(!reg) ||
-	    WARN_ON_ONCE(!__test_and_clear_bit(pfn - reg->base_pfn, reg->used))) {
-		spin_unlock(&pool->lock);
-		return;
-	}
+	    WARN_ON_ONCE(!test_bit(pfn - reg->base_pfn, reg->used)))
+		goto out;
+	bit = pfn - reg->base_pfn;
 	reg->nr_free++;
 	if (resv) {
+		__clear_bit(bit, reg->used);
 		reg->nr_rsvd++;
 		resv->per_region[reg - pool->regions]++;
 		resv->nr_pages++;
+	} else {
+		__set_bit(bit, reg->dirty[pool->epoch]);
+		flush = ++pool->nr_dirty == pool->flush_batch;
 	}
-	spin_unlock(&pool->lock);
+out:
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return flush;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
+
+/**
+ * secretmem_pool_flush - make released pages available again
+ * @pool: the pool
+ * @flush_tlb: removes, on every CPU, any translation the zeroing left
+ *
+ * Pages released before the call can be taken once it returns. Released
+ * pages are collected per epoch: the epoch changes before the flush, so a
+ * page released while the flush runs waits for the next one, since its
+ * zeroing mapping may not have been covered.
+ *
+ * Context: process context, may sleep.
+ */
+void secretmem_pool_flush(struct secretmem_pool *pool,
+			  void (*flush_tlb)(void))
+{
+	unsigned int i, epoch;
+
+	mutex_lock(&pool->flush_mutex);
+	spin_lock_irq(&pool->lock);
+	epoch = pool->epoch;
+	pool->epoch ^= 1;
+	spin_unlock_irq(&pool->lock);
+
+	flush_tlb();
+
+	spin_lock_irq(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+		unsigned long *dirty = reg->dirty[epoch];
+		unsigned long n = bitmap_weight(dirty, reg->nr_pages);
+
+		bitmap_andnot(reg->used, reg->used, dirty, reg->nr_pages);
+		bitmap_zero(dirty, reg->nr_pages);
+		pool->nr_dirty -= n;
+	}
+	spin_unlock_irq(&pool->lock);
+	mutex_unlock(&pool->flush_mutex);
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_flush);
+
+/**
+ * secretmem_pool_quarantine - a page of @pool will never be used again
+ * @pool: the pool
+ * @pfn: the page, taken (holding data) until now
+ *
+ * For a hardware-poisoned page: it stays taken, and no longer counts in the
+ * pool's total.
+ *
+ * Context: any context.
+ */
+void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn)
+{
+	struct secretmem_region *reg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	reg = region_of(pool, pfn);
+	if (!WARN_ON_ONCE(!reg))
+		reg->nr_poisoned++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_quarantine);
 
 /**
  * secretmem_pool_counts - read the counters of a pool, in pages
  * @pool: the pool
  * @nid: a node, or NUMA_NO_NODE for the whole pool
- * @total: pages in the pool
+ * @total: pages in the pool, less the poisoned ones
  * @free: pages not holding data
  * @rsvd: pages promised to files and not faulted yet
+ * @poisoned: pages taken out of the pool for good
  */
 void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 			   unsigned long *total, unsigned long *free,
-			   unsigned long *rsvd)
+			   unsigned long *rsvd, unsigned long *poisoned)
 {
+	unsigned long flags;
 	unsigned int i;
 
-	*total = *free = *rsvd = 0;
-	spin_lock(&pool->lock);
+	*total = *free = *rsvd = *poisoned = 0;
+	spin_lock_irqsave(&pool->lock, flags);
 	for (i = 0; i < pool->nr_regions; i++) {
 		struct secretmem_region *reg = &pool->regions[i];
 
 		if (nid != NUMA_NO_NODE && reg->nid != nid)
 			continue;
-		*total += reg->nr_pages;
+		*total += reg->nr_pages - reg->nr_poisoned;
 		*free += reg->nr_free;
 		*rsvd += reg->nr_rsvd;
+		*poisoned += reg->nr_poisoned;
 	}
-	spin_unlock(&pool->lock);
+	spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_counts);
 
@@ -421,11 +499,21 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_parse_param);
 static struct secretmem_region secretmem_regions[MAX_NUMNODES];
 static struct secretmem_pool secretmem_pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(secretmem_pool.lock),
+	.flush_mutex = __MUTEX_INITIALIZER(secretmem_pool.flush_mutex),
+	.flush_batch = SECRETMEM_FLUSH_BATCH,
 	.regions = secretmem_regions,
 };
 
+/* Set once the pool is in use: the final put of a page looks here. */
+DEFINE_STATIC_KEY_FALSE(secretmem_pool_present);
+unsigned long secretmem_pool_start_pfn __ro_after_init;
+unsigned long secretmem_pool_end_pfn __ro_after_init;
+
+#define BITMAP_SIZE(size)	(BITS_TO_LONGS((size) >> PAGE_SHIFT) * sizeof(long))
+
 static char secretmem_param[256] __initdata;
 static bool secretmem_param_given __initdata;
+static bool secretmem_disabled __initdata;
 
 static int __init secretmem_param_setup(char *str)
 {
@@ -438,6 +526,21 @@ static int __init secretmem_param_setup(char *str)
 	return 0;
 }
 early_param("secretmem", secretmem_param_setup);
+
+/*
+ * secretmem.enable=0 turns memfd_secret() off. It is an ordinary parameter of
+ * mm/secretmem.c, parsed after setup_arch(): too late for the carve, which
+ * must not take memory nobody can use, so look at it early as well.
+ */
+static int __init secretmem_enable_setup(char *str)
+{
+	bool on;
+
+	if (str && !kstrtobool(str, &on) && !on)
+		secretmem_disabled = true;
+	return 0;
+}
+early_param("secretmem.enable", secretmem_enable_setup);
 
 /*
  * Carve one region out of memblock. Regions of 1 GiB or more are 1 GiB
@@ -477,8 +580,8 @@ static void __init secretmem_reserve_region(int nid, u64 size)
 		return;
 	}
 	base = __pa(addr);
-	used = memblock_alloc(BITS_TO_LONGS(size >> PAGE_SHIFT) * sizeof(long),
-			      SMP_CACHE_BYTES);
+	/* used, dirty[0] and dirty[1] */
+	used = memblock_alloc(3 * BITMAP_SIZE(size), SMP_CACHE_BYTES);
 	if (!used) {
 		memblock_free(addr, size);
 		pr_err("cannot allocate the bitmap of %llu MiB, skipped\n",
@@ -496,6 +599,8 @@ static void __init secretmem_reserve_region(int nid, u64 size)
 	reg->nr_pages = size >> PAGE_SHIFT;
 	reg->nr_free = reg->nr_pages;
 	reg->used = used;
+	reg->dirty[0] = used + BITS_TO_LONGS(reg->nr_pages);
+	reg->dirty[1] = reg->dirty[0] + BITS_TO_LONGS(reg->nr_pages);
 	reg->nid = nid == NUMA_NO_NODE ? early_pfn_to_nid(reg->base_pfn) : nid;
 	pr_info("node %d: reserved %llu MiB at [mem %#018llx-%#018llx], %s aligned\n",
 		reg->nid, size >> 20, (u64)base, (u64)base + size - 1,
@@ -518,6 +623,10 @@ void __init secretmem_pool_reserve(void)
 
 	if (!secretmem_param_given)
 		return;
+	if (secretmem_disabled) {
+		pr_info("secretmem.enable=0: memfd_secret() is off, no pool\n");
+		return;
+	}
 	n = secretmem_parse_param(secretmem_param, specs, ARRAY_SIZE(specs),
 				  &why);
 	if (n < 0) {
@@ -551,10 +660,18 @@ void __init secretmem_pool_reserve(void)
 
 /*
  * Zeroing a page that is not in the direct map: a per-CPU virtual address
- * slot, mapped with preemption off and flushed on this CPU only, as highmem's
- * kmap_local does. No other CPU ever touches the slot of this one, so no
- * other TLB can hold it, and the direct map is never restored, not even
- * for a moment.
+ * slot, mapped with interrupts off (the final put of a page may come from
+ * an interrupt) and cleared with a local flush, as highmem's kmap_local does.
+ *
+ * The slot's PTE is in init_mm, whose page tables every CPU walks, and is
+ * global without PTI: another CPU may cache it speculatively, and a local
+ * flush does not remove that copy. So a zeroed page is not handed out again
+ * until a global flush of the slots has run after its zeroing: released
+ * pages wait, per epoch, in the pool's dirty bitmaps, and one flush of the
+ * whole slot range releases them all. The flush runs once per
+ * SECRETMEM_FLUSH_BATCH released pages (from a work item, since a final put
+ * cannot send IPIs), or when a fault finds only such pages; the direct map
+ * is never restored, not even for a moment.
  */
 struct secretmem_slot {
 	unsigned long	addr;
@@ -562,6 +679,7 @@ struct secretmem_slot {
 };
 
 static DEFINE_PER_CPU(struct secretmem_slot, secretmem_slot);
+static unsigned long secretmem_slots_addr __ro_after_init;
 
 static int secretmem_slot_pte(pte_t *ptep, unsigned long addr, void *data)
 {
@@ -577,36 +695,110 @@ static int __init secretmem_slots_init(void)
 {
 	struct vm_struct *area;
 	unsigned long size = nr_cpu_ids * PAGE_SIZE;
+	int err;
 
 	area = get_vm_area(size, VM_MAP);
 	if (!area)
 		return -ENOMEM;
-	return apply_to_page_range(&init_mm, (unsigned long)area->addr, size,
-				   secretmem_slot_pte, area->addr);
+	err = apply_to_page_range(&init_mm, (unsigned long)area->addr, size,
+				  secretmem_slot_pte, area->addr);
+	if (err) {
+		free_vm_area(area);
+		return err;
+	}
+	secretmem_slots_addr = (unsigned long)area->addr;
+	return 0;
 }
 
 static void secretmem_zero_page(unsigned long pfn)
 {
 	struct secretmem_slot *slot;
+	unsigned long flags;
 
-	preempt_disable();
+	local_irq_save(flags);
 	slot = this_cpu_ptr(&secretmem_slot);
 	set_pte(slot->ptep, pfn_pte(pfn, PAGE_KERNEL));
 	clear_page((void *)slot->addr);
 	pte_clear(&init_mm, slot->addr, slot->ptep);
 	flush_tlb_one_kernel(slot->addr);
-	preempt_enable();
+	local_irq_restore(flags);
+}
+
+static void secretmem_flush_slots(void)
+{
+	flush_tlb_kernel_range(secretmem_slots_addr,
+			       secretmem_slots_addr + nr_cpu_ids * PAGE_SIZE);
+}
+
+static void secretmem_flush_workfn(struct work_struct *work)
+{
+	secretmem_pool_flush(&secretmem_pool, secretmem_flush_slots);
+}
+
+static DECLARE_WORK(secretmem_flush_work, secretmem_flush_workfn);
+
+/*
+ * A region that cannot be used goes back to the page allocator, mapped:
+ * its pages are still reserved and in the direct map at this point.
+ */
+static void __init secretmem_region_release(struct secretmem_region *reg)
+{
+	unsigned long i;
+
+	for (i = 0; i < reg->nr_pages; i++)
+		free_reserved_page(pfn_to_page(reg->base_pfn + i));
+	memblock_free_late(__pa(reg->used), 3 * BITMAP_SIZE(reg->nr_pages << PAGE_SHIFT));
+	pr_info("node %d: %lu MiB given back to the page allocator\n",
+		reg->nid, reg->nr_pages >> (20 - PAGE_SHIFT));
 }
 
 /*
- * Once page tables can be changed: zero every region while it is still
- * mapped, make its pages ordinary (not PageReserved) pages that only the pool
- * holds a reference on, and remove it from the direct map in one call, with
- * one TLB flush.
+ * Zero a region while it is still mapped and remove it from the direct map
+ * in one call, with one TLB flush; then its pages become free pool pages:
+ * not reserved, no reference.
+ */
+static int __init secretmem_region_init(struct secretmem_region *reg)
+{
+	unsigned long addr = (unsigned long)pfn_to_kaddr(reg->base_pfn);
+	unsigned long j;
+	int err;
+
+	for (j = 0; j < reg->nr_pages; j++) {
+		clear_page((void *)(addr + j * PAGE_SIZE));
+		if (!(j & 4095))
+			cond_resched();
+	}
+	err = set_memory_np(addr, reg->nr_pages);
+	if (err) {
+		pr_err("node %d: cannot remove the region from the direct map (%d)\n",
+		       reg->nid, err);
+		/* whatever part the failed call changed */
+		if (set_memory_p(addr, reg->nr_pages)) {
+			pr_err("node %d: cannot map the region again either, %lu MiB lost\n",
+			       reg->nid, reg->nr_pages >> (20 - PAGE_SHIFT));
+			return err;
+		}
+		secretmem_region_release(reg);
+		return err;
+	}
+	for (j = 0; j < reg->nr_pages; j++) {
+		struct page *page = pfn_to_page(reg->base_pfn + j);
+
+		ClearPageReserved(page);
+		set_page_count(page, 0);
+	}
+	register_nosave_region(reg->base_pfn, reg->base_pfn + reg->nr_pages);
+	return 0;
+}
+
+/*
+ * Once page tables can be changed, bring up every region. A region that
+ * fails is given back and the others are kept; without zeroing slots no
+ * region can be used and all are given back.
  */
 static int __init secretmem_pool_init(void)
 {
-	unsigned int i;
+	unsigned int i, kept = 0;
 	int err;
 
 	if (!secretmem_pool.nr_regions)
@@ -614,38 +806,33 @@ static int __init secretmem_pool_init(void)
 	err = secretmem_slots_init();
 	if (err) {
 		pr_err("cannot set up zeroing slots (%d), no pool\n", err);
-		goto fail;
+		for (i = 0; i < secretmem_pool.nr_regions; i++)
+			secretmem_region_release(&secretmem_regions[i]);
+		secretmem_pool.nr_regions = 0;
+		return err;
 	}
 	for (i = 0; i < secretmem_pool.nr_regions; i++) {
 		struct secretmem_region *reg = &secretmem_regions[i];
-		void *addr = pfn_to_kaddr(reg->base_pfn);
-		unsigned long j;
 
-		for (j = 0; j < reg->nr_pages; j++) {
-			struct page *page = pfn_to_page(reg->base_pfn + j);
-
-			ClearPageReserved(page);
-			set_page_count(page, 1);
-			clear_page(addr + j * PAGE_SIZE);
-			if (!(j & 4095))
-				cond_resched();
-		}
-		err = set_memory_np((unsigned long)addr, reg->nr_pages);
-		if (err) {
-			pr_err("node %d: cannot remove the region from the direct map (%d), no pool\n",
-			       reg->nid, err);
-			goto fail;
-		}
+		if (secretmem_region_init(reg))
+			continue;
+		if (!kept || reg->base_pfn < secretmem_pool_start_pfn)
+			secretmem_pool_start_pfn = reg->base_pfn;
+		secretmem_pool_end_pfn = max(secretmem_pool_end_pfn,
+					     reg->base_pfn + reg->nr_pages);
+		secretmem_regions[kept++] = *reg;
 	}
+	if (kept != secretmem_pool.nr_regions)
+		pr_err("%u of %u regions could not be set up and were given back\n",
+		       secretmem_pool.nr_regions - kept, secretmem_pool.nr_regions);
+	secretmem_pool.nr_regions = kept;
+	if (kept)
+		static_branch_enable(&secretmem_pool_present);
 	return 0;
-fail:
-	/* Without a working pool, secretmem falls back to per-page. */
-	secretmem_pool.nr_regions = 0;
-	return err;
 }
 core_initcall(secretmem_pool_init);
 
-/* ---- Pages of the pool for mm/secretmem.c ---- */
+/* ---- Pages of the pool for mm/secretmem.c and the final put ---- */
 
 bool secretmem_pool_enabled(void)
 {
@@ -666,77 +853,85 @@ void secretmem_file_unreserve(struct secretmem_resv *resv)
 	secretmem_pool_unreserve(&secretmem_pool, resv);
 }
 
-/* Someone besides the pool still holds the page (see secretmem_pool_take). */
-static bool secretmem_page_busy(unsigned long pfn)
+/*
+ * The pool cannot promise @nr_pages. Some of its pages may have left their
+ * files but still be held by a CPU's mlock or LRU batch: drain those once.
+ * Returns whether a new attempt may succeed.
+ */
+bool secretmem_pool_drain(unsigned long nr_pages)
 {
-	struct page *page = pfn_to_page(pfn);
+	unsigned long total, free, rsvd, poisoned;
 
-	return page_ref_count(page) != 1 || PageLocked(page);
+	secretmem_pool_counts(&secretmem_pool, NUMA_NO_NODE, &total, &free,
+			      &rsvd, &poisoned);
+	if (free - rsvd >= nr_pages || free == total)
+		return false;
+	lru_add_drain_all();
+	return true;
 }
 
 /*
  * A page for a fault of a file with a reservation, locked, uptodate and with
- * a reference for the caller, like a freshly allocated folio. It reads as
- * zero: pages are zeroed at boot and when they are freed. Fails only for a
- * task that is being killed.
+ * one reference for the caller, like a freshly allocated folio. It reads as
+ * zero: pages are zeroed at boot and when they come back. It never fails
+ * for a page that was promised and never waits for anybody but a flush.
  */
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
 	struct folio *folio;
 	long pfn;
 
-	for (;;) {
-		pfn = secretmem_pool_take(&secretmem_pool, resv, numa_node_id(),
-					  secretmem_page_busy);
-		if (pfn != -EBUSY)
-			break;
-		/* only pages still on their way back are free: wait for them */
-		if (fatal_signal_pending(current))
-			return ERR_PTR(-EINTR);
-		cond_resched();
-	}
-	/* each page of a file is faulted once, and each was reserved */
-	if (WARN_ON_ONCE(pfn < 0))
+	while ((pfn = secretmem_pool_take(&secretmem_pool, resv,
+					  numa_node_id())) == -EAGAIN)
+		secretmem_pool_flush(&secretmem_pool, secretmem_flush_slots);
+	if (pfn < 0)
 		return ERR_PTR(pfn);
 	folio = pfn_folio(pfn);
-	/* the fault's reference, which the page table entry will keep */
-	folio_get(folio);
+	/* a free pool page has no reference: nobody else can hold one */
+	set_page_refcounted(&folio->page);
 	folio_lock(folio);
 	folio_mark_uptodate(folio);
 	return folio;
 }
 
-/* A page from secretmem_pool_alloc_folio() that never made it into a file. */
-void secretmem_pool_unalloc_folio(struct folio *folio,
-				  struct secretmem_resv *resv)
+/* Exact test behind secretmem_pool_folio(), for pages inside the span. */
+bool __secretmem_pool_pfn(unsigned long pfn)
 {
-	folio_unlock(folio);
-	folio_put(folio);
-	secretmem_pool_give(&secretmem_pool, folio_pfn(folio), resv);
+	return region_of(&secretmem_pool, pfn);
 }
 
-/*
- * ->free_folio of a secretmem mapping: the page left its file. Returns false
- * if it is not a pool page. The page is zeroed now, before anyone can take
- * it again; it is reused once the truncation that freed it lets go of it.
+/**
+ * secretmem_pool_free_folio - the last reference to a pool page is gone
+ * @folio: a page of the pool, reference count zero
+ *
+ * Called from the final put instead of the page allocator's free. The page
+ * is zeroed now and can be taken again after the next flush of the zeroing
+ * mappings. A hardware-poisoned page is never touched again: it stays out
+ * of the pool, counted in /sys/kernel/mm/secretmem/poisoned_bytes.
+ *
+ * Context: any context, including interrupts with interrupts disabled.
  */
-bool secretmem_pool_free_folio(struct folio *folio)
+void secretmem_pool_free_folio(struct folio *folio)
 {
 	unsigned long pfn = folio_pfn(folio);
 
-	if (!region_of(&secretmem_pool, pfn))
-		return false;
 	if (folio_test_clear_mlocked(folio)) {
 		zone_stat_mod_folio(folio, NR_MLOCK, -1);
 		count_vm_event(UNEVICTABLE_PGCLEARED);
 	}
-	folio_clear_dirty(folio);
-	folio_clear_uptodate(folio);
-	folio_clear_referenced(folio);
-	folio_clear_workingset(folio);
+	if (unlikely(folio_test_hwpoison(folio))) {
+		secretmem_pool_quarantine(&secretmem_pool, pfn);
+		pr_warn_ratelimited("pfn %#lx is poisoned, taken out of the pool\n",
+				    pfn);
+		return;
+	}
+	/* as the page allocator would hand it out: no flags, no owner */
+	folio->page.flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	folio->mapping = NULL;
+	folio->private = NULL;
 	secretmem_zero_page(pfn);
-	secretmem_pool_give(&secretmem_pool, pfn, NULL);
-	return true;
+	if (secretmem_pool_give(&secretmem_pool, pfn, NULL))
+		schedule_work(&secretmem_flush_work);
 }
 
 /* ---- Reporting ---- */
@@ -744,7 +939,10 @@ bool secretmem_pool_free_folio(struct folio *folio)
 static void secretmem_pool_read(int nid, unsigned long *total,
 				unsigned long *free, unsigned long *rsvd)
 {
-	secretmem_pool_counts(&secretmem_pool, nid, total, free, rsvd);
+	unsigned long poisoned;
+
+	secretmem_pool_counts(&secretmem_pool, nid, total, free, rsvd,
+			      &poisoned);
 }
 
 /**
@@ -785,9 +983,10 @@ int secretmem_pool_node_meminfo(char *buf, int len, int nid)
 
 static ssize_t secretmem_show(char *buf, int which)
 {
-	unsigned long counts[3];
+	unsigned long counts[4];
 
-	secretmem_pool_read(NUMA_NO_NODE, &counts[0], &counts[1], &counts[2]);
+	secretmem_pool_counts(&secretmem_pool, NUMA_NO_NODE, &counts[0],
+			      &counts[1], &counts[2], &counts[3]);
 	return sysfs_emit(buf, "%lu\n", counts[which] << PAGE_SHIFT);
 }
 
@@ -815,10 +1014,19 @@ static ssize_t reserved_bytes_show(struct kobject *kobj,
 
 static struct kobj_attribute reserved_bytes_attr = __ATTR_RO(reserved_bytes);
 
+static ssize_t poisoned_bytes_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	return secretmem_show(buf, 3);
+}
+
+static struct kobj_attribute poisoned_bytes_attr = __ATTR_RO(poisoned_bytes);
+
 static struct attribute *secretmem_attrs[] = {
 	&total_bytes_attr.attr,
 	&free_bytes_attr.attr,
 	&reserved_bytes_attr.attr,
+	&poisoned_bytes_attr.attr,
 	NULL,
 };
 

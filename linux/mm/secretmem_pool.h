@@ -7,6 +7,7 @@
 #define _MM_SECRETMEM_POOL_H
 
 #include <linux/err.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -14,22 +15,36 @@ struct folio;
 
 /*
  * One physically contiguous region, on one node. A page "holds data" from the
- * fault that maps it into a file until the file lets go of it; the other
- * pages are free, and rsvd of them are promised to files.
+ * fault that takes it until its last reference is dropped; the other pages
+ * are free, and rsvd of them are promised to files.
+ *
+ * A page that comes back was zeroed through a per-CPU mapping that another
+ * CPU may still hold in its TLB, so it waits in dirty[] until a global flush
+ * of those mappings before it can be taken again; it counts as free (it can
+ * be promised) all along.
  */
 struct secretmem_region {
 	unsigned long	base_pfn;
 	unsigned long	nr_pages;
 	unsigned long	nr_free;	/* pages not holding data */
 	unsigned long	nr_rsvd;	/* promised, not yet faulted */
+	unsigned long	nr_poisoned;	/* taken out for good */
 	unsigned long	hint;		/* where the next search starts */
-	unsigned long	*used;		/* bit set: the page holds data */
+	unsigned long	*used;		/* bit set: not available to take */
+	unsigned long	*dirty[2];	/* bit set: came back in that epoch */
 	int		nid;
 };
+
+/* Released pages that make a flush of the zeroing mappings worth it. */
+#define SECRETMEM_FLUSH_BATCH	512
 
 struct secretmem_pool {
 	spinlock_t		lock;	/* counters, bitmaps, reservations */
 	unsigned int		nr_regions;
+	unsigned int		epoch;	/* dirty[epoch] collects released pages */
+	unsigned long		nr_dirty;	/* released, not flushed yet */
+	unsigned long		flush_batch;
+	struct mutex		flush_mutex;	/* one flush at a time */
 	struct secretmem_region	*regions;
 };
 
@@ -59,22 +74,22 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 void secretmem_pool_unreserve(struct secretmem_pool *pool,
 			      struct secretmem_resv *resv);
 long secretmem_pool_take(struct secretmem_pool *pool,
-			 struct secretmem_resv *resv, int nid,
-			 bool (*busy)(unsigned long pfn));
-void secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
+			 struct secretmem_resv *resv, int nid);
+bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv);
+void secretmem_pool_flush(struct secretmem_pool *pool,
+			  void (*flush_tlb)(void));
+void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn);
 void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 			   unsigned long *total, unsigned long *free,
-			   unsigned long *rsvd);
+			   unsigned long *rsvd, unsigned long *poisoned);
 
 #ifdef CONFIG_SECRETMEM_POOL
 bool secretmem_pool_enabled(void);
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
 void secretmem_file_unreserve(struct secretmem_resv *resv);
+bool secretmem_pool_drain(unsigned long nr_pages);
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
-void secretmem_pool_unalloc_folio(struct folio *folio,
-				  struct secretmem_resv *resv);
-bool secretmem_pool_free_folio(struct folio *folio);
 #else
 static inline bool secretmem_pool_enabled(void)
 {
@@ -91,20 +106,16 @@ static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
 {
 }
 
+static inline bool secretmem_pool_drain(unsigned long nr_pages)
+{
+	return false;
+}
+
 static inline struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
 	return ERR_PTR(-ENOSPC);
 }
 
-static inline void secretmem_pool_unalloc_folio(struct folio *folio,
-						struct secretmem_resv *resv)
-{
-}
-
-static inline bool secretmem_pool_free_folio(struct folio *folio)
-{
-	return false;
-}
 #endif
 
 #endif /* _MM_SECRETMEM_POOL_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the secretmem pool allocator, on a pool of made-up page
- * frame numbers: the allocator only does bookkeeping, so no page is touched.
+ * frame numbers: the allocator only does bookkeeping, so no page is touched,
+ * and the TLB flush that makes released pages reusable is a counter.
  */
 
 #include <kunit/test.h>
@@ -32,6 +33,8 @@ static int pool_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	spin_lock_init(&f->pool.lock);
+	mutex_init(&f->pool.flush_mutex);
+	f->pool.flush_batch = 8;
 	f->pool.regions = f->regions;
 	f->pool.nr_regions = 2;
 	f->regions[0].base_pfn = R0_BASE;
@@ -44,12 +47,21 @@ static int pool_init(struct kunit *test)
 		f->regions[i].nr_free = f->regions[i].nr_pages;
 		unsigned long longs = BITS_TO_LONGS(f->regions[i].nr_pages);
 
-		f->regions[i].used = kunit_kcalloc(test, longs, sizeof(long),
+		f->regions[i].used = kunit_kcalloc(test, 3 * longs, sizeof(long),
 						   GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, f->regions[i].used);
+		f->regions[i].dirty[0] = f->regions[i].used + longs;
+		f->regions[i].dirty[1] = f->regions[i].used + 2 * longs;
 	}
 	test->priv = f;
 	return 0;
+}
+
+static atomic_t flushes = ATOMIC_INIT(0);
+
+static void count_flush(void)
+{
+	atomic_inc(&flushes);
 }
 
 static struct secretmem_pool *test_pool(struct kunit *test)
@@ -60,9 +72,9 @@ static struct secretmem_pool *test_pool(struct kunit *test)
 static void expect_counts(struct kunit *test, int nid, unsigned long total,
 			  unsigned long free, unsigned long rsvd)
 {
-	unsigned long t, f, r;
+	unsigned long t, f, r, p;
 
-	secretmem_pool_counts(test_pool(test), nid, &t, &f, &r);
+	secretmem_pool_counts(test_pool(test), nid, &t, &f, &r, &p);
 	KUNIT_EXPECT_EQ(test, t, total);
 	KUNIT_EXPECT_EQ(test, f, free);
 	KUNIT_EXPECT_EQ(test, r, rsvd);
@@ -128,7 +140,7 @@ static void take_consumes_reservation(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 3, 0), 0);
 	for (i = 0; i < 3; i++) {
-		pfn[i] = secretmem_pool_take(pool, &resv, 0, NULL);
+		pfn[i] = secretmem_pool_take(pool, &resv, 0);
 		KUNIT_EXPECT_GE(test, pfn[i], (long)R0_BASE);
 		KUNIT_EXPECT_LT(test, pfn[i], (long)(R0_BASE + R0_PAGES));
 	}
@@ -136,7 +148,7 @@ static void take_consumes_reservation(struct kunit *test)
 	KUNIT_EXPECT_NE(test, pfn[1], pfn[2]);
 	KUNIT_EXPECT_NE(test, pfn[0], pfn[2]);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 3, 0);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0, NULL),
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0),
 			(long)-ENOSPC);
 
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &other,
@@ -159,13 +171,13 @@ static void give_back_to_reservation(struct kunit *test)
 	long pfn;
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0), 0);
-	pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_ASSERT_GE(test, pfn, 0L);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
 	secretmem_pool_give(pool, pfn, &resv);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 1);
-	pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_EXPECT_GE(test, pfn, 0L);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 0);
 	secretmem_pool_give(pool, pfn, NULL);
@@ -186,11 +198,11 @@ static void per_node_choice(struct kunit *test)
 	expect_counts(test, 0, R0_PAGES, R0_PAGES, 8);
 
 	for (i = 0; i < R1_PAGES; i++) {
-		pfn = secretmem_pool_take(pool, &resv, 1, NULL);
+		pfn = secretmem_pool_take(pool, &resv, 1);
 		KUNIT_EXPECT_GE(test, pfn, (long)R1_BASE);
 	}
 	/* node 1 is used up: the rest comes from what node 0 set aside */
-	pfn = secretmem_pool_take(pool, &resv, 1, NULL);
+	pfn = secretmem_pool_take(pool, &resv, 1);
 	KUNIT_EXPECT_GE(test, pfn, (long)R0_BASE);
 	KUNIT_EXPECT_LT(test, pfn, (long)(R0_BASE + R0_PAGES));
 	expect_counts(test, 1, R1_PAGES, 0, 0);
@@ -204,34 +216,91 @@ static void per_node_choice(struct kunit *test)
 	secretmem_pool_unreserve(pool, &resv);
 }
 
-static unsigned long busy_pfn;
-
-static bool first_is_busy(unsigned long pfn)
+/*
+ * A released page is free (it can be promised) but is not handed out again
+ * before a flush of the zeroing mappings has run after its release.
+ */
+static void released_pages_wait_for_flush(struct kunit *test)
 {
-	return pfn == busy_pfn;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {}, again = {};
+	unsigned long i;
+	long pfn;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
+							   0), 0);
+	for (i = 0; i < TOTAL; i++)
+		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &resv, 0), 0L);
+	KUNIT_EXPECT_FALSE(test, secretmem_pool_give(pool, R1_BASE + 3, NULL));
+	expect_counts(test, NUMA_NO_NODE, TOTAL, 1, 0);
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &again, 1, 1),
+			0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &again, 1),
+			(long)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, again.nr_pages, 1UL);
+	atomic_set(&flushes, 0);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_EQ(test, atomic_read(&flushes), 1);
+	pfn = secretmem_pool_take(pool, &again, 1);
+	KUNIT_EXPECT_EQ(test, pfn, (long)(R1_BASE + 3));
+	expect_counts(test, NUMA_NO_NODE, TOTAL, 0, 0);
+
+	for (i = 0; i < R0_PAGES; i++)
+		secretmem_pool_give(pool, R0_BASE + i, NULL);
+	for (i = 0; i < R1_PAGES; i++)
+		secretmem_pool_give(pool, R1_BASE + i, NULL);
+	secretmem_pool_flush(pool, count_flush);
+	secretmem_pool_unreserve(pool, &resv);
+	secretmem_pool_unreserve(pool, &again);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 }
 
-static bool all_busy(unsigned long pfn)
-{
-	return true;
-}
-
-/* Pages still held by someone else are skipped, never handed out. */
-static void busy_pages_skipped(struct kunit *test)
+/* The caller is told to flush once per batch of released pages, not more. */
+static void flush_once_per_batch(struct kunit *test)
 {
 	struct secretmem_pool *pool = test_pool(test);
 	struct secretmem_resv resv = {};
+	unsigned long i, due = 0;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 20, 0),
+			0);
+	for (i = 0; i < 20; i++)
+		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &resv, 0), 0L);
+	for (i = 0; i < 20; i++)
+		due += secretmem_pool_give(pool, R0_BASE + i, NULL);
+	/* a batch of 8 in the fixture: due once at the 8th, then flushed */
+	KUNIT_EXPECT_EQ(test, due, 1UL);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[0].used, R0_PAGES));
+	KUNIT_EXPECT_EQ(test, pool->nr_dirty, 0UL);
+	secretmem_pool_unreserve(pool, &resv);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* A poisoned page stays out of the pool and out of its total. */
+static void quarantine_shrinks_total(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	unsigned long t, f, r, p;
 	long pfn;
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 2, 0), 0);
-	busy_pfn = R0_BASE;
-	pfn = secretmem_pool_take(pool, &resv, 0, first_is_busy);
-	KUNIT_EXPECT_EQ(test, pfn, (long)(R0_BASE + 1));
-
-	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0, all_busy),
-			(long)-EBUSY);
-	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL - 1, 1);
-	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0),
+			0);
+	pfn = secretmem_pool_take(pool, &resv, 0);
+	KUNIT_ASSERT_GE(test, pfn, 0L);
+	secretmem_pool_quarantine(pool, pfn);
+	secretmem_pool_counts(pool, NUMA_NO_NODE, &t, &f, &r, &p);
+	KUNIT_EXPECT_EQ(test, t, TOTAL - 1);
+	KUNIT_EXPECT_EQ(test, f, TOTAL - 1);
+	KUNIT_EXPECT_EQ(test, p, 1UL);
+	/* the whole rest can still be promised, not more */
+	secretmem_pool_unreserve(pool, &resv);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
+							   0), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
+							   TOTAL - 1, 0), 0);
 	secretmem_pool_unreserve(pool, &resv);
 }
 
@@ -246,7 +315,7 @@ static void fill_and_drain(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
 							   0), 0);
 	for (i = 0; i < TOTAL; i++) {
-		pfn = secretmem_pool_take(pool, &resv, 0, NULL);
+		pfn = secretmem_pool_take(pool, &resv, 0);
 		KUNIT_ASSERT_GE(test, pfn, 0L);
 	}
 	expect_counts(test, NUMA_NO_NODE, TOTAL, 0, 0);
@@ -258,6 +327,9 @@ static void fill_and_drain(struct kunit *test)
 		secretmem_pool_give(pool, R1_BASE + i, NULL);
 	secretmem_pool_unreserve(pool, &resv);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[0].used, R0_PAGES));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[1].used, R1_PAGES));
 }
 
 struct race_arg {
@@ -283,8 +355,10 @@ static int race_thread(void *data)
 			continue;
 		}
 		for (i = 0; i < n; i++) {
-			pfns[i] = secretmem_pool_take(arg->pool, &resv,
-						      arg->nid, NULL);
+			/* only pages waiting for a flush left: flush */
+			while ((pfns[i] = secretmem_pool_take(arg->pool, &resv,
+							      arg->nid)) == -EAGAIN)
+				secretmem_pool_flush(arg->pool, count_flush);
 			if (pfns[i] < 0)
 				atomic_inc(arg->failures);
 		}
@@ -320,6 +394,7 @@ static void concurrent_use(struct kunit *test)
 		wait_for_completion(&args[i].done);
 	KUNIT_EXPECT_EQ(test, atomic_read(&failures), 0);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	secretmem_pool_flush(test_pool(test), count_flush);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(test_pool(test)->regions[0].used,
 					     R0_PAGES));
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(test_pool(test)->regions[1].used,
@@ -333,7 +408,9 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(take_consumes_reservation),
 	KUNIT_CASE(give_back_to_reservation),
 	KUNIT_CASE(per_node_choice),
-	KUNIT_CASE(busy_pages_skipped),
+	KUNIT_CASE(released_pages_wait_for_flush),
+	KUNIT_CASE(flush_once_per_batch),
+	KUNIT_CASE(quarantine_shrinks_total),
 	KUNIT_CASE(fill_and_drain),
 	KUNIT_CASE(concurrent_use),
 	{}

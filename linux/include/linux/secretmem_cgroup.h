@@ -3,8 +3,8 @@
  * Interface between memfd_secret() and the secretmem cgroup controller.
  *
  * A secret file is charged once, when its size is set, to the cgroup of
- * the task that sets it. The file keeps a reference on that cgroup until
- * it is released, so moving the task later does not move the charge.
+ * the task that sets it. The inode keeps a reference on that cgroup until
+ * it is evicted, so moving the task later does not move the charge.
  */
 #ifndef _LINUX_SECRETMEM_CGROUP_H
 #define _LINUX_SECRETMEM_CGROUP_H
@@ -16,7 +16,8 @@ struct secretmem_cgroup;
 #ifdef CONFIG_CGROUP_SECRETMEM
 
 int secretmem_cgroup_try_charge(unsigned long nr_pages,
-				struct secretmem_cgroup **cgp);
+				struct secretmem_cgroup **cgp,
+				int (*reserve)(void *arg), void *arg);
 void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
 			       unsigned long nr_pages,
 			       unsigned long nr_faulted);
@@ -25,10 +26,12 @@ void secretmem_cgroup_faulted(struct secretmem_cgroup *cg, long nr_pages);
 #else /* CONFIG_CGROUP_SECRETMEM */
 
 static inline int secretmem_cgroup_try_charge(unsigned long nr_pages,
-					      struct secretmem_cgroup **cgp)
+					      struct secretmem_cgroup **cgp,
+					      int (*reserve)(void *arg),
+					      void *arg)
 {
 	*cgp = NULL;
-	return 0;
+	return reserve ? reserve(arg) : 0;
 }
 
 static inline void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,

@@ -1,0 +1,5 @@
+#!/bin/sh
+# boots: nopool pool64 numa2 cgdisable
+# What a secret file holds lives as long as its inode: O_PATH aliases after
+# close, racing first touches, mlock batches, refused charges, Cached.
+exec /bin/kselftests/secretmem_lifetimes
