@@ -23,6 +23,9 @@
 #  kunit    the flavour's KUnit suites all ran, each "ok", plans match
 #  kmemleak a flavour with kmemleak shows "SMT-KMEMLEAK scanned: 0 ..."
 #  splat    no oops, WARN, BUG, KASAN, lockdep report... in the console
+#  fault    on a pool row (smt_expect_total > 0) no VM_FAULT_OOM leaked to
+#           the page-fault handler ("Huh VM_FAULT_OOM leaked out"): pool
+#           faults never fail, so the retry that message announces is a bug
 #  done     the guest finished (SMT-DONE), no timeout, QEMU ran
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -96,6 +99,8 @@ BEGIN {
 part == "console" {
 	line = $0; sub(/^\[[^]]*\] ?/, "", line)
 	if (line ~ splat) { fail("splat", line) }
+	if (line ~ /Huh VM_FAULT_OOM leaked out to the #PF handler/ && have["pool"])
+		fail("fault", "a fault failed with VM_FAULT_OOM on a pool row (smt_expect_total=" E["smt_expect_total"] "): " line)
 	if (line ~ /^KTAP version /) { kunit = 1; next }
 	if (!kunit) next
 	if (line ~ /^1\.\.[0-9]+/ && ktop_plan == "") { ktop_plan = substr(line, 4) + 0; next }

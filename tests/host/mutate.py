@@ -28,6 +28,8 @@ muts=[
  ("trailing comma in smt_tests=","scripts/results.sh",'if (tests[i] == "") continue','if (0) continue'),
  ("config/boots fills a hand-made command line","scripts/results.sh",'if (!(k in E)) E[k] = v','if (0) E[k] = v'),
  ("a program that is not a guest test","scripts/results.sh",'else fail("exit", t ": exited " rc)','else p++'),
+ ("leaked VM_FAULT_OOM on a pool row","scripts/results.sh",'leaked out to the #PF handler/ && have["pool"])','leaked out to the #PF handler/ && 0)'),
+ ("leaked VM_FAULT_OOM without a pool","scripts/results.sh",'/Huh VM_FAULT_OOM leaked out to the #PF handler/ && have["pool"]','/Huh VM_FAULT_OOM leaked out to the #PF handler/'),
  ("tap.sh old trap","guest/lib/tap.sh","trap '_tap_exit $?' EXIT","trap 'exit $_tap_fail' EXIT"),
  ("idle meminfo missing","guest/lib/idle.sh",'echo "SecretmemTotal(meminfo) missing present"',':'),
  ("idle inodes missing","guest/lib/idle.sh",'echo "$_idle_inodes missing present"',':'),
