@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 FLAVOUR ?= base
 
-.PHONY: help deps tree kernel selftests guest run test test-debug ci lint bench hostcheck clean distclean
+.PHONY: help deps tree kernel selftests guest run test test-debug test-mutants ci lint bench hostcheck clean distclean
 
 # Debug-kernel rows CI runs: those where secret memory is used. The 1 GiB
 # and malformed-parameter rows run in `make test` only (see README).
@@ -13,6 +13,7 @@ help:
 	@echo "make run         boot the kernel and narrate a demo"
 	@echo "make test        lint, build, and run the whole test matrix in QEMU"
 	@echo "make test-debug  the same tests on the debug kernel (KASAN, lockdep, ...)"
+	@echo "make test-mutants  show that each deliberate bug of mutants/ fails the tests (not in CI; MUTANTS='03 gup' picks)"
 	@echo "make ci          what CI runs: make test, then test-debug on $(CI_DEBUG_ROWS)"
 	@echo "make lint        checkpatch --strict, sparse and W=1 on our code"
 	@echo "make hostcheck   the tooling's own checks (tests/host), no kernel needed"
@@ -56,6 +57,10 @@ test: hostcheck lint guest
 test-debug:
 	@$(MAKE) --no-print-directory guest FLAVOUR=debug
 	@$(S)/test.sh debug
+
+# Not part of ci: see README, "Mutation check".
+test-mutants: guest
+	@$(S)/mutants.sh $(MUTANTS)
 
 ci: test
 	@$(MAKE) --no-print-directory test-debug ROWS="$(CI_DEBUG_ROWS)"

@@ -3,14 +3,15 @@
 # usage: boot.sh FLAVOUR ROW MEM CPUS NODES "CMDLINE" "TEST..."
 # Writes build/logs/FLAVOUR-ROW/{console,tests}.log and accel (kvm or tcg); a
 # hung guest is killed after BOOT_TIMEOUT s (default 900 under TCG, 450 KVM).
-# env: ACCEL=kvm|tcg forces the accelerator (see scripts/accel.sh)
+# env: ACCEL=kvm|tcg forces the accelerator (see scripts/accel.sh);
+#      KERNEL, INITRD boot another bzImage or initramfs (scripts/mutants.sh)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1 row=$2 mem=$3 cpus=$4 nodes=$5 extra=$6 tests=$7
 obj=$(obj_dir "$flavour")
-kernel=$obj/arch/x86/boot/bzImage
-initrd=$BUILD/guest-$flavour/initramfs.cpio.gz
+kernel=${KERNEL:-$obj/arch/x86/boot/bzImage}
+initrd=${INITRD:-$BUILD/guest-$flavour/initramfs.cpio.gz}
 logs=$BUILD/logs/$flavour-$row
 [ -f "$kernel" ] || die "no kernel at $kernel: make kernel"
 [ -f "$initrd" ] || die "no initramfs at $initrd: make guest"
