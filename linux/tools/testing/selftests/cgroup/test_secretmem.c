@@ -17,6 +17,7 @@
 #include <linux/limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1140,6 +1141,29 @@ static const char *controller_state(void)
 	return "bound to a v1 hierarchy";
 }
 
+/*
+ * What the test runner's boot row expects: smt_expect_@word=N on the kernel
+ * command line, or -1 if it says nothing. Where the row expects a feature,
+ * its absence is a failure, not a skip.
+ */
+static long row_expects(const char *word)
+{
+	char line[4096], key[64], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "smt_expect_%s=", word);
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, key);
+		if (p && (p == line || p[-1] == ' '))
+			v = strtol(p + strlen(key), NULL, 0);
+	}
+	fclose(f);
+	return v;
+}
+
 int main(void)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
@@ -1166,7 +1190,7 @@ int main(void)
 
 	fd = memfd_secret();
 	if (fd < 0) {
-		if (errno == ENOSYS)
+		if (errno == ENOSYS && row_expects("total") < 0)
 			ksft_exit_skip("memfd_secret is not supported\n");
 		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
 	}
@@ -1175,8 +1199,17 @@ int main(void)
 	if (cg_read_strstr(root, "cgroup.controllers", "secretmem")) {
 		ksft_print_msg("secretmem controller unavailable: %s\n",
 			       controller_state());
+		/*
+		 * Only a boot that says the controller is off
+		 * (smt_expect_cgroup=0 on the command line) tests that
+		 * instead; anywhere else a missing controller is a failure.
+		 */
+		if (row_expects("cgroup") != 0)
+			ksft_exit_fail_msg("no secretmem controller, nor smt_expect_cgroup=0\n");
 		run = disabled_tests;
 		nr_run = ARRAY_SIZE(disabled_tests);
+	} else if (row_expects("cgroup") == 0) {
+		ksft_exit_fail_msg("secretmem controller present, row says smt_expect_cgroup=0\n");
 	} else if (cg_read_strstr(root, "cgroup.subtree_control",
 				  "secretmem")) {
 		if (enable_controller(root))

@@ -3,9 +3,11 @@
  * Tests for the secretmem= boot-time pool behind memfd_secret(2).
  *
  * Run as root. Tests that only make sense with a pool report a skip when
- * SecretmemTotal is 0; the others check behaviour that must hold with and
- * without a pool. The pool counters are global, so nothing else should use
- * memfd_secret() while this runs.
+ * SecretmemTotal is 0, and fail instead when the test runner's boot row
+ * says a pool is expected (smt_expect_total=KB on the kernel command line);
+ * the others check behaviour that must hold with and without a pool. The
+ * pool counters are global, so nothing else should use memfd_secret()
+ * while this runs.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -270,11 +272,41 @@ static void report(bool ok, const char *name)
 	ksft_test_result(ok, "%s\n", name);
 }
 
+/*
+ * What the test runner's boot row expects: smt_expect_@word=N on the kernel
+ * command line, or -1 if it says nothing. Where the row expects a feature,
+ * its absence is a failure, not a skip.
+ */
+static long row_expects(const char *word)
+{
+	char line[4096], key[64], *p;
+	FILE *f = fopen("/proc/cmdline", "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), "smt_expect_%s=", word);
+	if (fgets(line, sizeof(line), f)) {
+		p = strstr(line, key);
+		if (p && (p == line || p[-1] == ' '))
+			v = strtol(p + strlen(key), NULL, 0);
+	}
+	fclose(f);
+	return v;
+}
+
 static bool skip_without_pool(const char *name)
 {
+	long want = row_expects("total");
+
 	if (have_pool)
 		return false;
-	ksft_test_result_skip("%s: no secretmem pool (boot with secretmem=SIZE)\n", name);
+	if (want > 0)
+		ksft_test_result_fail("%s: no secretmem pool, the boot row expects %ld kB\n",
+				      name, want);
+	else
+		ksft_test_result_skip("%s: no secretmem pool (boot with secretmem=SIZE)\n",
+				      name);
 	return true;
 }
 
@@ -1165,14 +1197,21 @@ int main(void)
 	page_size = sysconf(_SC_PAGESIZE);
 
 	fd = memfd_secret(0);
-	if (fd < 0 && errno == ENOSYS)
+	if (fd < 0 && errno == ENOSYS) {
+		if (row_expects("total") >= 0)
+			ksft_exit_fail_msg("memfd_secret: ENOSYS on a boot row that expects it\n");
 		ksft_exit_skip("memfd_secret is not supported\n");
+	}
 	if (fd < 0)
 		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
 	close(fd);
 
-	if (read_counters(&c))
+	if (read_counters(&c)) {
+		if (row_expects("total") >= 0)
+			ksft_exit_fail_msg("no Secretmem meminfo lines, row expects %ld kB\n",
+					   row_expects("total"));
 		ksft_exit_skip("no Secretmem lines in /proc/meminfo: kernel without the pool\n");
+	}
 	have_pool = c.total > 0;
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
