@@ -56,28 +56,52 @@ applied=$MUT/applied
 # files_of PATCH: the tree paths a patch changes
 files_of() { sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"; }
 
-# revert: take the mutant applied in the mirror out again; touch its files
-# so that the next build recompiles them (a ccache hit) from the original.
+# rebuild_of FILE: make the next build compile FILE of the mirror again (a
+# ccache hit when it is back to what build/linux has): a .c file loses its
+# object; anything else (a header) is touched.
+rebuild_of() {
+	case $1 in
+	*.c) rm -f "$MOBJ/${1%.c}.o" ;;
+	*) touch "$MTREE/$1" ;;
+	esac
+}
+
+# apply NAME: apply a mutant to the mirror, keeping its files' times
+apply() {
+	local f
+	for f in $(files_of "$mutdir/$1.patch"); do
+		printf '%s\t%s\n' "$f" "$(stat -c %y "$MTREE/$f")"
+	done >"$applied.times"
+	(cd "$MTREE" && patch -p1 -s --no-backup-if-mismatch <"$mutdir/$1.patch")
+	echo "$1" >"$applied"
+}
+
+# revert: take the mutant applied in the mirror out again, give its files
+# their times back (so the next refresh leaves them alone) and drop their
+# objects (so the next build compiles them from the original).
 revert() {
 	[ -s "$applied" ] || return 0
-	local p f
+	local p f t
 	p=$mutdir/$(cat "$applied").patch
-	(cd "$MTREE" && patch -p1 -R -s --no-backup-if-mismatch <"$p") ||
+	if (cd "$MTREE" && patch -p1 -R -s --no-backup-if-mismatch <"$p"); then
+		while IFS=$'\t' read -r f t; do touch -d "$t" "$MTREE/$f"; done <"$applied.times"
+	else
 		say "WARNING: could not revert $(cat "$applied"); the next run's refresh restores the mirror"
-	for f in $(files_of "$p"); do touch "$MTREE/$f"; done
+	fi
+	for f in $(files_of "$p"); do rebuild_of "$f"; done
 	: >"$applied"
 }
 trap revert EXIT
 
 # 1. The mirror. A mutant left applied by an interrupted run is reverted
 # first; rsync copies only files whose size or time differ and keeps
-# their times, and every file it copies is touched, so make never sees a
-# copied file older than an object built from something else.
+# their times, and every file it copies is rebuilt (rebuild_of), so make
+# never sees a copied file older than an object built from something else.
 revert
 say "refreshing the mirror build/mut/linux from build/linux"
 rsync -a --copy-links --delete --exclude=/.pc --exclude=/patches -i "$TREE/" "$MTREE/" |
 	sed -n 's/^>f[^ ]* //p' >"$MLOG/refreshed"
-while IFS= read -r f; do touch "$MTREE/$f"; done <"$MLOG/refreshed"
+while IFS= read -r f; do rebuild_of "$f"; done <"$MLOG/refreshed"
 say "  $(wc -l <"$MLOG/refreshed") files changed since the last refresh"
 if ! cmp -s "$base_obj/.config" "$MOBJ/.config"; then
 	cp "$base_obj/.config" "$MOBJ/.config"
@@ -106,7 +130,7 @@ build() {
 kills_of() { sed -n 's/^# kill: *//p' "$mutdir/$1.patch" | head -1; }
 
 # boot_row TAG KERNEL ROW TESTS: boot ROW of config/boots with KERNEL and
-# the tests; print the boot's FAIL lines, return the number of failures.
+# the tests; print the boot's FAIL lines; fail if the boot has any.
 boot_row() {
 	local tag=$1 kernel=$2 row=$3 tests=$4 mem cpus nodes extra out f
 	read -r mem cpus nodes extra < <(awk -v r="$row" '$1 == r { $1 = ""; print }' "$ROOT/config/boots")
@@ -116,13 +140,16 @@ boot_row() {
 	out=$("$ROOT/scripts/results.sh" "$BUILD/logs/base-$tag-$row" base)
 	grep '^  FAIL ' <<<"$out" || true
 	read -r _ f _ <<<"$(tail -1 <<<"$out")"
-	return "$f"
+	[ "$f" -eq 0 ] # a status, not a count: 256 failures would wrap to 0
 }
 
 # 2. The unmutated mirror must pass what the mutants are judged by.
 say "building the unmutated mirror (build/mut/obj-base)"
 build base || { tail -20 "$MLOG/base.build" >&2; die "the unmutated mirror does not build: $MLOG/base.build"; }
 say "  built in $(cat "$MLOG/base.buildtime") s"
+# one accelerator for all: probed once, on the unmutated kernel
+ACCEL=${ACCEL:-$("$ROOT/scripts/accel.sh" "$MUT/bzImage-base")}
+export ACCEL
 if [ "${MUT_BASELINE:-1}" != 0 ]; then
 	declare -A union=()
 	for n in "${mutants[@]}"; do
@@ -133,11 +160,9 @@ if [ "${MUT_BASELINE:-1}" != 0 ]; then
 	for row in "${!union[@]}"; do
 		tests=$(tr -s ' ,' '\n' <<<"${union[$row]}" | grep . | sort -u | xargs)
 		say "baseline: boot $row with the unmutated mirror: $tests"
-		fails=0
-		boot_row mut-00 "$MUT/bzImage-base" "$row" "$tests" >"$MLOG/baseline-$row" || fails=$?
-		if [ "$fails" -ne 0 ]; then
+		if ! boot_row mut-00 "$MUT/bzImage-base" "$row" "$tests" >"$MLOG/baseline-$row"; then
 			sed 's/^/  /' "$MLOG/baseline-$row" >&2
-			die "the unmutated mirror fails $row ($fails failures, build/logs/base-mut-00-$row): no mutant could be judged"
+			die "the unmutated mirror fails $row (build/logs/base-mut-00-$row): no mutant could be judged"
 		fi
 	done
 fi
@@ -157,8 +182,7 @@ for n in "${mutants[@]}"; do
 		results+=("$n: BROKEN (does not apply to build/linux: $(head -1 "$MLOG/$n.patch"))")
 		nbroken=$((nbroken + 1)); continue
 	fi
-	(cd "$MTREE" && patch -p1 -s --no-backup-if-mismatch <"$p")
-	echo "$n" >"$applied"
+	apply "$n"
 	if ! build "$n"; then
 		revert
 		results+=("$n: BROKEN (does not build: $MLOG/$n.build)")
@@ -169,13 +193,14 @@ for n in "${mutants[@]}"; do
 	for k in $kills; do
 		row=${k%%:*} tests=${k#*:}
 		say "  boot $row: ${tests//,/ }"
-		fails=0
-		boot_row "mut-$nn" "$MUT/bzImage-$n" "$row" "$tests" >"$MLOG/$n.fails" || fails=$?
+		passed=1
+		boot_row "mut-$nn" "$MUT/bzImage-$n" "$row" "$tests" >"$MLOG/$n.fails" || passed=0
 		sed 's/^/  /' "$MLOG/$n.fails" | head -8 >&2
-		if [ "$fails" -gt 0 ]; then
+		if [ $passed = 0 ]; then
 			# "  FAIL  RULE: ..." names a results.sh rule or a test
 			killed=$(sed -n 's/^  FAIL  \([^:]*\):.*/\1/p' "$MLOG/$n.fails" |
 				awk -v r="$row" '!seen[$0]++ { printf "%s%s/%s", n++ ? "," : "", r, $0 }')
+			killed=${killed:-$row}
 			break
 		fi
 	done
