@@ -28,6 +28,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/cache.h>
+#include <linux/cpuset.h>
 #include <linux/ctype.h>
 #include <linux/error-injection.h>
 #include <linux/init.h>
@@ -35,6 +36,7 @@
 #include <linux/jump_label.h>
 #include <linux/kobject.h>
 #include <linux/memblock.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
@@ -69,27 +71,41 @@ static unsigned long resv_available(struct secretmem_region *r)
 }
 
 /*
- * Pick the region a reservation or a page comes from: the one on @nid first,
- * then the others in order. @want tells whether region @i can serve.
+ * Pick the region a reservation or a page comes from: among those @want
+ * accepts, the one on @nid, else the nearest to it, the order in which the
+ * page allocator falls back from node to node.
  */
 static int pick_region(struct secretmem_pool *pool, int nid,
 		       bool (*want)(struct secretmem_pool *, int, void *),
 		       void *arg)
 {
+	int best = -1, best_dist = INT_MAX;
 	unsigned int i;
 
-	for (i = 0; i < pool->nr_regions; i++)
-		if (pool->regions[i].nid == nid && want(pool, i, arg))
-			return i;
-	for (i = 0; i < pool->nr_regions; i++)
-		if (want(pool, i, arg))
-			return i;
-	return -1;
+	for (i = 0; i < pool->nr_regions; i++) {
+		int rnid = pool->regions[i].nid, dist;
+
+		if (!want(pool, i, arg))
+			continue;
+		dist = rnid == nid || nid < 0 ? 0 : node_distance(nid, rnid);
+		if (dist < best_dist) {
+			best = i;
+			best_dist = dist;
+		}
+	}
+	return best;
+}
+
+static bool region_allowed(struct secretmem_region *reg,
+			   const nodemask_t *allowed)
+{
+	return !allowed || node_isset(reg->nid, *allowed);
 }
 
 static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
 {
-	return resv_available(&pool->regions[i]) > 0;
+	return resv_available(&pool->regions[i]) > 0 &&
+	       region_allowed(&pool->regions[i], arg);
 }
 
 /**
@@ -98,15 +114,18 @@ static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
  * @resv: the file's reservation, empty
  * @nr_pages: how many pages to promise
  * @nid: the node to take them from first
+ * @allowed: the nodes they may come from, or %NULL for any
  *
  * All or nothing: either every page is promised (from @nid's region first,
- * then from the others) or nothing is.
+ * then from the nearest allowed ones) or nothing is.
  *
- * Return: 0, -ENOMEM if the pool cannot cover @nr_pages (Free - Rsvd).
+ * Return: 0, -ENOMEM if the allowed part of the pool cannot cover @nr_pages
+ * (Free - Rsvd).
  */
 int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 				 struct secretmem_resv *resv,
-				 unsigned long nr_pages, int nid)
+				 unsigned long nr_pages, int nid,
+				 const nodemask_t *allowed)
 {
 	unsigned long *per_region, avail = 0, left = nr_pages;
 	unsigned int i;
@@ -122,14 +141,16 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 
 	spin_lock_irq(&pool->lock);
 	for (i = 0; i < pool->nr_regions; i++)
-		avail += resv_available(&pool->regions[i]);
+		if (region_allowed(&pool->regions[i], allowed))
+			avail += resv_available(&pool->regions[i]);
 	if (avail < nr_pages) {
 		spin_unlock_irq(&pool->lock);
 		kfree(per_region);
 		return -ENOMEM;
 	}
 	while (left) {
-		int r = pick_region(pool, nid, region_has_room, NULL);
+		int r = pick_region(pool, nid, region_has_room,
+				    (void *)allowed);
 		struct secretmem_region *reg = &pool->regions[r];
 		unsigned long n = min(left, resv_available(reg));
 
@@ -839,10 +860,25 @@ bool secretmem_pool_enabled(void)
 	return secretmem_pool.nr_regions > 0;
 }
 
+/*
+ * A file's pages are promised where the task setting its size may allocate:
+ * its cpuset's nodes, narrowed by an MPOL_BIND policy, starting from the
+ * node its memory policy prefers (the local one by default).
+ */
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages)
 {
+	nodemask_t allowed = cpuset_current_mems_allowed;
+	int nid = numa_node_id();
+
+#ifdef CONFIG_NUMA
+	struct mempolicy *pol = current->mempolicy;
+
+	if (pol && pol->mode == MPOL_BIND)
+		nodes_and(allowed, allowed, pol->nodes);
+	nid = mempolicy_slab_node();
+#endif
 	return secretmem_pool_reserve_pages(&secretmem_pool, resv, nr_pages,
-					    numa_node_id());
+					    nid, &allowed);
 }
 
 /* tests make the reservation fail with fail_function */

@@ -8,6 +8,7 @@
 
 #include <linux/err.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -70,7 +71,8 @@ int secretmem_parse_param(const char *str, struct secretmem_spec *specs,
 
 int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 				 struct secretmem_resv *resv,
-				 unsigned long nr_pages, int nid);
+				 unsigned long nr_pages, int nid,
+				 const nodemask_t *allowed);
 void secretmem_pool_unreserve(struct secretmem_pool *pool,
 			      struct secretmem_resv *resv);
 long secretmem_pool_take(struct secretmem_pool *pool,

@@ -85,7 +85,7 @@ static void reserve_unreserve(struct kunit *test)
 	struct secretmem_resv resv = {};
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(test_pool(test),
-							   &resv, 10, 0), 0);
+							   &resv, 10, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 10UL);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 10);
 	expect_counts(test, 0, R0_PAGES, R0_PAGES, 10);
@@ -101,7 +101,7 @@ static void reserve_zero_is_noop(struct kunit *test)
 	struct secretmem_resv resv = {};
 
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(test_pool(test),
-							   &resv, 0, 0), 0);
+							   &resv, 0, 0, NULL), 0);
 	KUNIT_EXPECT_NULL(test, resv.per_region);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 }
@@ -113,17 +113,17 @@ static void exhaustion_all_or_nothing(struct kunit *test)
 	struct secretmem_pool *pool = test_pool(test);
 
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL + 1,
-							   0), -ENOMEM);
+							   0, NULL), -ENOMEM);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, 90, 0), 0);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 7, 0),
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, 90, 0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 7, 0, NULL),
 			-ENOMEM);
 	KUNIT_EXPECT_NULL(test, b.per_region);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 90);
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &c, 6, 1), 0);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &c, 6, 1, NULL), 0);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, TOTAL);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 1, 0),
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 1, 0, NULL),
 			-ENOMEM);
 	secretmem_pool_unreserve(pool, &a);
 	secretmem_pool_unreserve(pool, &c);
@@ -138,7 +138,7 @@ static void take_consumes_reservation(struct kunit *test)
 	long pfn[3];
 	int i;
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 3, 0, NULL), 0);
 	for (i = 0; i < 3; i++) {
 		pfn[i] = secretmem_pool_take(pool, &resv, 0);
 		KUNIT_EXPECT_GE(test, pfn[i], (long)R0_BASE);
@@ -152,9 +152,9 @@ static void take_consumes_reservation(struct kunit *test)
 			(long)-ENOSPC);
 
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &other,
-							   TOTAL - 2, 0), -ENOMEM);
+							   TOTAL - 2, 0, NULL), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &other,
-							   TOTAL - 3, 0), 0);
+							   TOTAL - 3, 0, NULL), 0);
 	secretmem_pool_unreserve(pool, &other);
 
 	for (i = 0; i < 3; i++)
@@ -170,7 +170,7 @@ static void give_back_to_reservation(struct kunit *test)
 	struct secretmem_resv resv = {};
 	long pfn;
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0, NULL), 0);
 	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_ASSERT_GE(test, pfn, 0L);
 	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
@@ -193,7 +193,7 @@ static void per_node_choice(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
-							   R1_PAGES + 8, 1), 0);
+							   R1_PAGES + 8, 1, NULL), 0);
 	expect_counts(test, 1, R1_PAGES, R1_PAGES, R1_PAGES);
 	expect_counts(test, 0, R0_PAGES, R0_PAGES, 8);
 
@@ -210,9 +210,29 @@ static void per_node_choice(struct kunit *test)
 
 	/* a node without a region reserves from the others */
 	secretmem_pool_unreserve(pool, &resv);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 5, 3),
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 5, 3, NULL),
 			0);
 	expect_counts(test, 0, R0_PAGES, R0_PAGES - 1, 5);
+	secretmem_pool_unreserve(pool, &resv);
+}
+
+/* Only allowed nodes are promised, nearest first; none means -ENOMEM. */
+static void allowed_nodes_only(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	nodemask_t only1 = NODE_MASK_NONE;
+
+	node_set(1, only1);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
+							   R1_PAGES + 1, 0,
+							   &only1), -ENOMEM);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
+							   R1_PAGES, 0, &only1),
+			0);
+	expect_counts(test, 1, R1_PAGES, R1_PAGES, R1_PAGES);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES, 0);
 	secretmem_pool_unreserve(pool, &resv);
 }
 
@@ -228,13 +248,13 @@ static void released_pages_wait_for_flush(struct kunit *test)
 	long pfn;
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
-							   0), 0);
+							   0, NULL), 0);
 	for (i = 0; i < TOTAL; i++)
 		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &resv, 0), 0L);
 	KUNIT_EXPECT_FALSE(test, secretmem_pool_give(pool, R1_BASE + 3, NULL));
 	expect_counts(test, NUMA_NO_NODE, TOTAL, 1, 0);
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &again, 1, 1),
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &again, 1, 1, NULL),
 			0);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &again, 1),
 			(long)-EAGAIN);
@@ -263,7 +283,7 @@ static void flush_once_per_batch(struct kunit *test)
 	struct secretmem_resv resv = {};
 	unsigned long i, due = 0;
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 20, 0),
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 20, 0, NULL),
 			0);
 	for (i = 0; i < 20; i++)
 		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &resv, 0), 0L);
@@ -286,7 +306,7 @@ static void quarantine_shrinks_total(struct kunit *test)
 	unsigned long t, f, r, p;
 	long pfn;
 
-	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0),
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0, NULL),
 			0);
 	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_ASSERT_GE(test, pfn, 0L);
@@ -298,9 +318,9 @@ static void quarantine_shrinks_total(struct kunit *test)
 	/* the whole rest can still be promised, not more */
 	secretmem_pool_unreserve(pool, &resv);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
-							   0), -ENOMEM);
+							   0, NULL), -ENOMEM);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv,
-							   TOTAL - 1, 0), 0);
+							   TOTAL - 1, 0, NULL), 0);
 	secretmem_pool_unreserve(pool, &resv);
 }
 
@@ -313,7 +333,7 @@ static void fill_and_drain(struct kunit *test)
 	long pfn;
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL,
-							   0), 0);
+							   0, NULL), 0);
 	for (i = 0; i < TOTAL; i++) {
 		pfn = secretmem_pool_take(pool, &resv, 0);
 		KUNIT_ASSERT_GE(test, pfn, 0L);
@@ -350,7 +370,7 @@ static int race_thread(void *data)
 		int n = 1 + get_random_u32_below(ARRAY_SIZE(pfns));
 
 		/* 4 threads x 16 pages fit in the pool: this never fails */
-		if (secretmem_pool_reserve_pages(arg->pool, &resv, n, arg->nid)) {
+		if (secretmem_pool_reserve_pages(arg->pool, &resv, n, arg->nid, NULL)) {
 			atomic_inc(arg->failures);
 			continue;
 		}
@@ -408,6 +428,7 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(take_consumes_reservation),
 	KUNIT_CASE(give_back_to_reservation),
 	KUNIT_CASE(per_node_choice),
+	KUNIT_CASE(allowed_nodes_only),
 	KUNIT_CASE(released_pages_wait_for_flush),
 	KUNIT_CASE(flush_once_per_batch),
 	KUNIT_CASE(quarantine_shrinks_total),

@@ -3,7 +3,8 @@
  * Lifetimes of secret memory: what a secret file holds lives as long as its
  * inode, which may outlive every open file (an O_PATH descriptor, a
  * /proc/PID/fd link); faults racing on one page; pages held by another
- * CPU's mlock batch; charges a limit refused; what /proc/meminfo counts.
+ * CPU's mlock batch; charges a limit refused; what /proc/meminfo counts;
+ * and where a file's pages are promised (the task's memory policy).
  *
  * Run as root: parts drop to uid 65534 (nobody) on purpose. Parts that need
  * a pool or the secretmem controller skip without them; the harness knows
@@ -37,7 +38,7 @@
 #define __NR_memfd_secret 447
 #endif
 
-#define NR_TESTS	8
+#define NR_TESTS	9
 #define CG		"/sys/fs/cgroup"
 #define MIB		(1024UL * 1024)
 
@@ -701,6 +702,84 @@ static int test_inode_counts(void)
 	return during == before + 1 ? 0 : 1;
 }
 
+/* "Node N Secretmem<what>:" of a node's meminfo, in kB; -1 if missing. */
+static long long node_kb(int nid, const char *what)
+{
+	char path[64], key[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", nid);
+	snprintf(key, sizeof(key), "Node %d Secretmem%s:", nid, what);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key))) {
+			v = strtoll(line + strlen(key), NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+#define MPOL_DEFAULT	0
+#define MPOL_PREFERRED	1
+#define MPOL_BIND	2
+
+static long set_policy(int mode, unsigned long mask)
+{
+	return syscall(__NR_set_mempolicy, mode, mode ? &mask : NULL,
+		       mode ? 8 * sizeof(mask) : 0);
+}
+
+/* Set up a file of @kb under policy @mode on node 1; its errno or 0. */
+static int reserve_on_1(int mode, long long kb, int *fd)
+{
+	*fd = memfd_secret(0);
+	if (*fd < 0 || set_policy(mode, 1UL << 1))
+		return -1;
+	if (ftruncate(*fd, kb * 1024))
+		return errno;
+	return 0;
+}
+
+/*
+ * 9. A file's pages are promised where its task may allocate: MPOL_BIND to
+ * node 1 reserves on node 1 only, and more than node 1 has is refused;
+ * MPOL_PREFERRED node 1 takes node 1 first and the rest from node 0.
+ */
+static int placement(void *unused)
+{
+	long long n1 = node_kb(1, "Total"), n0 = node_kb(0, "Total");
+	int fd, fd2, err = 0, e;
+
+	if (n1 <= 0 || n0 <= 0)
+		return KSFT_SKIP;
+	e = reserve_on_1(MPOL_BIND, 4096, &fd);
+	if (e || node_kb(1, "Rsvd") != 4096 || node_kb(0, "Rsvd") != 0) {
+		ksft_print_msg("bind to node 1, 4 MiB: error %d, reserved %lld/%lld kB\n",
+			       e, node_kb(0, "Rsvd"), node_kb(1, "Rsvd"));
+		err = 1;
+	}
+	close(fd);
+	e = reserve_on_1(MPOL_BIND, n1 + 2048, &fd);
+	if (e != ENOMEM || node_kb(0, "Rsvd") || node_kb(1, "Rsvd")) {
+		ksft_print_msg("bind to node 1, more than it has: error %d, want ENOMEM\n", e);
+		err = 1;
+	}
+	close(fd);
+	e = reserve_on_1(MPOL_PREFERRED, n1 + 2048, &fd2);
+	if (e || node_kb(1, "Rsvd") != n1 || node_kb(0, "Rsvd") != 2048) {
+		ksft_print_msg("prefer node 1, more than it has: error %d, reserved %lld/%lld kB\n",
+			       e, node_kb(0, "Rsvd"), node_kb(1, "Rsvd"));
+		err = 1;
+	}
+	close(fd2);
+	set_policy(MPOL_DEFAULT, 0);
+	return err;
+}
+
 int main(void)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
@@ -731,6 +810,7 @@ int main(void)
 	report(test_refused_charges(), "refused charges leave peak and events alone");
 	report(test_cached(), "pool pages are not counted in Cached");
 	report(test_inode_counts(), "an O_PATH alias keeps the inode counted");
+	report(in_child(placement, NULL), "pages are promised where the memory policy says");
 	if (have_pool() && !wait_pool_idle())
 		ksft_print_msg("pool not idle at the end\n");
 	ksft_finished();
