@@ -1,5 +1,6 @@
 #!/bin/sh
 # boots: nopool pool64
+# needs: quiet
 # What pool faults and releases cost the other CPUs, from the exact counters
 # of /proc/interrupts, and what secret memory costs in memory.current.
 #
@@ -24,6 +25,11 @@
 # less than 2M: the process itself); per-page secret pages are page cache
 # and are charged (16M or more).
 . /lib-smt/tap.sh
+# A debug kernel (kmemleak is the debug flavour's mark) sends IPIs of its
+# own during the windows measured here: 7 and 39 seen on pool64, against
+# 0-1 and 16-19 on the base kernel. The counts are checked there.
+[ -e /sys/kernel/debug/kmemleak ] &&
+	tap_skip_all "debug kernel: its own IPIs swamp the exact counts (checked on the base kernel)"
 cg=/sys/fs/cgroup
 g=$cg/smt_ipis
 want=$(sed -n 's/.*smt_expect_total=\([0-9]*\).*/\1/p' /proc/cmdline)
