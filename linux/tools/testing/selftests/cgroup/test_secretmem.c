@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "../mm/secretmem_row.h"
 #include "cgroup_util.h"
 
 #ifndef __NR_memfd_secret
@@ -1139,29 +1140,6 @@ static const char *controller_state(void)
 	    !enabled)
 		return "disabled on the command line";
 	return "bound to a v1 hierarchy";
-}
-
-/*
- * What the test runner's boot row expects: smt_expect_@word=N on the kernel
- * command line, or -1 if it says nothing. Where the row expects a feature,
- * its absence is a failure, not a skip.
- */
-static long row_expects(const char *word)
-{
-	char line[4096], key[64], *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	snprintf(key, sizeof(key), "smt_expect_%s=", word);
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && (p == line || p[-1] == ' '))
-			v = strtol(p + strlen(key), NULL, 0);
-	}
-	fclose(f);
-	return v;
 }
 
 int main(void)

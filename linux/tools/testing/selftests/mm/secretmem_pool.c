@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "secretmem_row.h"
 
 #if !defined(__NR_memfd_secret) && defined(__x86_64__)
 #define __NR_memfd_secret 447
@@ -270,29 +271,6 @@ static void report(bool ok, const char *name)
 		ok = false;
 	}
 	ksft_test_result(ok, "%s\n", name);
-}
-
-/*
- * What the test runner's boot row expects: smt_expect_@word=N on the kernel
- * command line, or -1 if it says nothing. Where the row expects a feature,
- * its absence is a failure, not a skip.
- */
-static long row_expects(const char *word)
-{
-	char line[4096], key[64], *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	snprintf(key, sizeof(key), "smt_expect_%s=", word);
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && (p == line || p[-1] == ' '))
-			v = strtol(p + strlen(key), NULL, 0);
-	}
-	fclose(f);
-	return v;
 }
 
 static bool skip_without_pool(const char *name)

@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "secretmem_row.h"
 
 #if !defined(__NR_memfd_secret) && defined(__x86_64__)
 #define __NR_memfd_secret 447
@@ -67,28 +68,6 @@ static int secret_fd;
 static int plain_fd;		/* memfd of NR_PAGES, full of plain_canary */
 static char *plain_map;		/* plain_fd mapped shared */
 static bool on_row;		/* the runner's boot row states expectations */
-
-/*
- * What the test runner's boot row expects: smt_expect_@word=N on the kernel
- * command line, or -1 if it says nothing.
- */
-static long row_expects(const char *word)
-{
-	char line[4096], key[64], *p;
-	FILE *f = fopen("/proc/cmdline", "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	snprintf(key, sizeof(key), "smt_expect_%s=", word);
-	if (fgets(line, sizeof(line), f)) {
-		p = strstr(line, key);
-		if (p && (p == line || p[-1] == ' '))
-			v = strtol(p + strlen(key), NULL, 0);
-	}
-	fclose(f);
-	return v;
-}
 
 /* Something this kernel should have is not there: a skip off the rows. */
 #define missing(...)						\
