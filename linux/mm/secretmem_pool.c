@@ -530,6 +530,13 @@ DEFINE_STATIC_KEY_FALSE(secretmem_pool_present);
 unsigned long secretmem_pool_start_pfn __ro_after_init;
 unsigned long secretmem_pool_end_pfn __ro_after_init;
 
+/*
+ * Pages that left their file and wait for their last reference (another
+ * CPU's LRU or mlock batch, a PFN walker): only these make a drain worth it.
+ */
+static atomic_long_t secretmem_nr_inflight;
+#define SECRETMEM_INFLIGHT	((void *)1UL)
+
 #define BITMAP_SIZE(size)	(BITS_TO_LONGS((size) >> PAGE_SHIFT) * sizeof(long))
 
 static char secretmem_param[256] __initdata;
@@ -900,7 +907,8 @@ bool secretmem_pool_drain(unsigned long nr_pages)
 
 	secretmem_pool_counts(&secretmem_pool, NUMA_NO_NODE, &total, &free,
 			      &rsvd, &poisoned);
-	if (free - rsvd >= nr_pages || free == total)
+	/* an unprivileged loop of refused sizes must not drain every time */
+	if (free - rsvd >= nr_pages || !atomic_long_read(&secretmem_nr_inflight))
 		return false;
 	lru_add_drain_all();
 	return true;
@@ -930,6 +938,18 @@ struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 	return folio;
 }
 
+/**
+ * secretmem_pool_folio_left_file - a pool page left its file's page cache
+ * @folio: the page, still referenced by whoever removed it
+ *
+ * Marks it in flight until its final put, for secretmem_pool_drain().
+ */
+void secretmem_pool_folio_left_file(struct folio *folio)
+{
+	folio->private = SECRETMEM_INFLIGHT;
+	atomic_long_inc(&secretmem_nr_inflight);
+}
+
 /* Exact test behind secretmem_pool_folio(), for pages inside the span. */
 bool __secretmem_pool_pfn(unsigned long pfn)
 {
@@ -951,6 +971,8 @@ void secretmem_pool_free_folio(struct folio *folio)
 {
 	unsigned long pfn = folio_pfn(folio);
 
+	if (folio->private == SECRETMEM_INFLIGHT)
+		atomic_long_dec(&secretmem_nr_inflight);
 	if (folio_test_clear_mlocked(folio)) {
 		zone_stat_mod_folio(folio, NR_MLOCK, -1);
 		count_vm_event(UNEVICTABLE_PGCLEARED);

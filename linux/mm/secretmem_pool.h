@@ -91,6 +91,7 @@ bool secretmem_pool_enabled(void);
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
 void secretmem_file_unreserve(struct secretmem_resv *resv);
 bool secretmem_pool_drain(unsigned long nr_pages);
+void secretmem_pool_folio_left_file(struct folio *folio);
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
 #else
 static inline bool secretmem_pool_enabled(void)
@@ -111,6 +112,10 @@ static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
 static inline bool secretmem_pool_drain(unsigned long nr_pages)
 {
 	return false;
+}
+
+static inline void secretmem_pool_folio_left_file(struct folio *folio)
+{
 }
 
 static inline struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
