@@ -2,7 +2,10 @@
 /*
  * Tests for the secretmem= boot-time pool behind memfd_secret(2).
  *
- * Run as root. Tests that only make sense with a pool report a skip when
+ * Run as root, or as a user whose RLIMIT_MEMLOCK root raised: where it
+ * cannot be lifted (a lower hard limit only root may raise), a test that
+ * must lock more pages than the limit allows reports a skip saying so.
+ * Tests that only make sense with a pool report a skip when
  * SecretmemTotal is 0, and fail instead when the test runner's boot row
  * says a pool is expected (smt_expect_total=KB on the kernel command line);
  * the others check behaviour that must hold with and without a pool. The
@@ -15,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -52,6 +56,7 @@
 
 static unsigned long page_size;
 static bool have_pool;
+static unsigned long long memlock_pages;	/* RLIMIT_MEMLOCK in pages */
 
 /* Pool counters in pages, as read from /proc/meminfo. */
 struct pool_counters {
@@ -288,6 +293,20 @@ static bool skip_without_pool(const char *name)
 	return true;
 }
 
+/*
+ * Skip a test that must lock @pages pages at once (the pages of all the
+ * user's secret files count against RLIMIT_MEMLOCK) over a limit that
+ * could not be lifted.
+ */
+static bool skip_over_memlock(const char *name, long long pages)
+{
+	if (pages <= 0 || (unsigned long long)pages <= memlock_pages)
+		return false;
+	ksft_test_result_skip("%s: locks %lld pages, RLIMIT_MEMLOCK %llu (root can raise it)\n",
+			      name, pages, memlock_pages);
+	return true;
+}
+
 /* What a call returning @ret did, for messages. */
 static const char *outcome(int ret)
 {
@@ -403,6 +422,8 @@ static void test_enomem(void)
 		return;
 	}
 	avail = c0.free - c0.rsvd;
+	if (skip_over_memlock(name, avail + 1))
+		return;
 	if (avail <= 0) {
 		print_counters("no capacity left", &c0);
 		goto out;
@@ -545,6 +566,9 @@ static void test_rlimit(void)
 		ksft_test_result_fail("%s\n", name);
 		return;
 	}
+	/* the child lowers the limit to @limit: no lower hard limit may stand */
+	if (skip_over_memlock(name, limit))
+		return;
 
 	ok = child_ok(run_in_child(rlimit_child, &limit), name);
 	if (!wait_counters(c0.free, c0.rsvd, &c))
@@ -621,6 +645,9 @@ static void test_fill(void)
 		ksft_test_result_fail("%s\n", name);
 		return;
 	}
+	/* and one more page, which the pool, not the limit, must refuse */
+	if (skip_over_memlock(name, c0.free - c0.rsvd + 1))
+		return;
 	ok = child_ok(run_in_child(fill_child, NULL), name);
 	if (!wait_counters(c0.free, c0.rsvd, &c)) {
 		ok = false;
@@ -726,6 +753,8 @@ static void test_zero_reuse(void)
 		ksft_test_result_fail("%s\n", name);
 		return;
 	}
+	if (skip_over_memlock(name, c0.free - c0.rsvd))
+		return;
 	dirtied = mmap(NULL, sizeof(*dirtied), PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (dirtied == MAP_FAILED) {
@@ -887,6 +916,8 @@ static void test_threads(void)
 		ksft_test_result_fail("%s\n", name);
 		return;
 	}
+	if (skip_over_memlock(name, THREAD_FILE_PAGES))
+		return;
 	ok = child_ok(run_in_child(threads_child, NULL), name);
 	if (!wait_counters(c0.free, c0.rsvd, &c))
 		ok = false;
@@ -972,7 +1003,7 @@ static void test_direct_map(void)
 	char buf[64];
 	ssize_t ret;
 
-	if (skip_without_pool(name))
+	if (skip_without_pool(name) || skip_over_memlock(name, NR_PROCS))
 		return;
 	if (dmap_snapshot(&before) || before.val[0] < 0 || before.val[1] < 0) {
 		ksft_test_result_skip("%s: no direct_map_level*_splits in /proc/vmstat\n",
@@ -1095,6 +1126,8 @@ static void test_file_semantics(void)
 		ksft_test_result_fail("%s\n", name);
 		return;
 	}
+	if (skip_over_memlock(name, 1))
+		return;
 	fd = secret_fd(1);
 	if (fd < 0) {
 		ksft_print_msg("ftruncate to one page: %s\n", strerror(-fd));
@@ -1192,9 +1225,21 @@ int main(void)
 	}
 	have_pool = c.total > 0;
 
-	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		ksft_exit_skip("cannot raise RLIMIT_MEMLOCK (run as root): %s\n",
-			       strerror(errno));
+	memlock_pages = ULLONG_MAX;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl)) {
+		/* not root: up to the hard limit, tests that need more skip */
+		ksft_print_msg("cannot lift RLIMIT_MEMLOCK: %s\n", strerror(errno));
+		if (getrlimit(RLIMIT_MEMLOCK, &rl))
+			ksft_exit_fail_msg("getrlimit: %s\n", strerror(errno));
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_MEMLOCK, &rl))
+			ksft_exit_fail_msg("RLIMIT_MEMLOCK to its hard limit: %s\n",
+					   strerror(errno));
+		if (rl.rlim_max != RLIM_INFINITY)
+			memlock_pages = rl.rlim_max / page_size;
+		ksft_print_msg("RLIMIT_MEMLOCK %llu pages: tests that need more skip\n",
+			       memlock_pages);
+	}
 
 	ksft_print_msg("page size %lu, pool of %lld pages%s\n", page_size, c.total,
 		       have_pool ? "" : " (no secretmem=, pool tests skip)");
