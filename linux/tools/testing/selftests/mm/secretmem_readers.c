@@ -19,7 +19,10 @@
  * Run as root, with and without a secretmem= pool. Where the test runner's
  * boot row says what the kernel has (smt_expect_* on the command line), a
  * missing memfd_secret, pool, /dev/ram0, io_uring or /proc/kcore is a
- * failure, not a skip.
+ * failure, not a skip. As another user, what only root may do skips with
+ * its reason: the three /proc/kcore cases (kcore is root's, and pagemap
+ * shows physical addresses only to CAP_SYS_ADMIN), and O_DIRECT unless the
+ * user was given /dev/ram0; everything else runs as for root.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -68,6 +71,7 @@ static int secret_fd;
 static int plain_fd;		/* memfd of NR_PAGES, full of plain_canary */
 static char *plain_map;		/* plain_fd mapped shared */
 static bool on_row;		/* the runner's boot row states expectations */
+static bool is_root;		/* euid 0: /proc/kcore, PFNs, /dev/ram0 */
 
 /* Something this kernel should have is not there: a skip off the rows. */
 #define missing(...)						\
@@ -110,6 +114,12 @@ static bool secret_intact(void)
 		if (memcmp(secret + i, &canary, sizeof(canary)))
 			return false;
 	return true;
+}
+
+/* Refused to a user who is not root: EACCES or EPERM. */
+static bool denied(int err)
+{
+	return !is_root && (err == EACCES || err == EPERM);
 }
 
 /*
@@ -371,6 +381,14 @@ static void test_odirect(void)
 	bool ctl;
 	int err;
 
+	if (fd < 0 && denied(errno)) {
+		err = errno;
+		ksft_test_result_skip("O_DIRECT read: needs root or its own /dev/ram0: %s\n",
+				      strerror(err));
+		ksft_test_result_skip("O_DIRECT write: needs root or its own /dev/ram0: %s\n",
+				      strerror(err));
+		return;
+	}
 	if (fd < 0) {
 		err = errno;
 		missing("O_DIRECT read: /dev/ram0: %s\n", strerror(err));
@@ -533,6 +551,14 @@ static void test_kcore(void)
 	int fd, i, nonzero;
 
 	fd = open("/proc/kcore", O_RDONLY);
+	if ((fd < 0 && denied(errno)) || (!is_root && !plain_phys)) {
+		ksft_test_result_skip("/proc/kcore: needs root: %s\n", fd < 0 ?
+				      strerror(errno) :
+				      "pagemap shows PFNs only to CAP_SYS_ADMIN");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	if (fd < 0 || !plain_phys) {
 		missing("/proc/kcore: %s\n", fd < 0 ?
 			strerror(errno) : "no PFNs in pagemap");
@@ -583,6 +609,10 @@ static void test_kcore_pool(void)
 	int fd, i, n = POOL_UNIT / page_size, nonzero;
 	bool leaked = false;
 
+	if (have_pool() && !is_root) {
+		ksft_test_result_skip("/proc/kcore over the pool: needs root (kcore, PFNs)\n");
+		return;
+	}
 	if (!have_pool() || !secret_phys[0]) {
 		if (row_expects("total") > 0)
 			ksft_test_result_fail("/proc/kcore, pool: none, row expects %ld kB\n",
@@ -648,7 +678,10 @@ static void test_kcore_after_free(void)
 	int fd = open("/proc/kcore", O_RDONLY);
 
 	if (fd < 0 || !secret_phys[0]) {
-		ksft_test_result_skip("/proc/kcore after free: unavailable\n");
+		ksft_test_result_skip("/proc/kcore after free: %s%s\n",
+				      is_root ? "unavailable: " : "needs root: ",
+				      fd < 0 ? strerror(errno) :
+				      "no PFNs in pagemap");
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -681,8 +714,7 @@ int main(void)
 			ksft_exit_skip("memfd_secret: not available\n");
 		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
 	}
-	if (getuid())
-		ksft_exit_skip("needs root for kcore, /dev/mem and pagemap\n");
+	is_root = !geteuid();
 	ksft_set_plan(NR_TESTS);
 
 	if (ftruncate(secret_fd, len))
