@@ -14,7 +14,11 @@
  * from all three. What each step held must be given back; the runner
  * checks the idle counters afterwards.
  *
- * Needs root, debugfs and CONFIG_FAULT_INJECTION; skips otherwise.
+ * Needs root, debugfs and CONFIG_FAULT_INJECTION; skips otherwise. As
+ * another user every case skips with its reason: fail-nth is the task's
+ * own, but reaches the GFP_KERNEL allocations of secretmem only once
+ * failslab and fail_page_alloc are set up in debugfs, fail_function is
+ * set up there too, and make-it-fail needs CAP_SYS_RESOURCE.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -42,6 +46,7 @@
 #define MAX_NTH		2000
 #define RANDOM_ROUNDS	300
 #define DBG		"/sys/kernel/debug"
+#define NEEDS_ROOT	"needs root: fault injection is set up in " DBG
 
 /* Functions the secretmem code lets fail_function fail. */
 static const char * const inject_fns[] = {
@@ -141,6 +146,49 @@ static unsigned int nth_left(void)
 	if (pread(nth_fd, val, sizeof(val) - 1, 0) <= 0)
 		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
 	return strtoul(val, NULL, 10);
+}
+
+/*
+ * EACCES or EPERM when a fault-injection attribute in debugfs is there but
+ * this user may not set it up (debugfs is root's), else 0.
+ */
+static int injection_denied(void)
+{
+	static const char * const attrs[] = {
+		DBG "/failslab/probability", DBG "/fail_page_alloc/probability",
+		DBG "/fail_function/inject",
+	};
+	int denied = 0, fd;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		fd = open(attrs[i], O_WRONLY);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (errno == EACCES || errno == EPERM)
+			denied = errno;
+	}
+	return denied;
+}
+
+/* Every case skips: this user may not inject failures. */
+static void __noreturn skip_unprivileged(int err)
+{
+	enum step st;
+	size_t i;
+
+	ksft_print_msg("not root: %s setting up fault injection in " DBG "\n",
+		       strerror(err));
+	ksft_print_msg("fail-nth is ours, but reaches no GFP_KERNEL allocation without it\n");
+	ksft_set_plan(NR_STEPS + ARRAY_SIZE(inject_fns) + 1);
+	for (st = MEMFD; st < NR_STEPS; st++)
+		ksft_test_result_skip("fail-nth %s: " NEEDS_ROOT "\n", step_name[st]);
+	for (i = 0; i < ARRAY_SIZE(inject_fns); i++)
+		ksft_test_result_skip("fail_function %s: " NEEDS_ROOT "\n", inject_fns[i]);
+	ksft_test_result_skip("random failures: " NEEDS_ROOT ", make-it-fail: CAP_SYS_RESOURCE\n");
+	ksft_finished();
 }
 
 /* Quiet, and reaching the allocations secretmem makes. */
@@ -419,7 +467,7 @@ int main(void)
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	enum step st;
 	size_t i;
-	int fd;
+	int fd, err;
 
 	ksft_print_header();
 	page_size = sysconf(_SC_PAGESIZE);
@@ -435,6 +483,9 @@ int main(void)
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (nth_fd < 0)
 		ksft_exit_skip("no /proc/thread-self/fail-nth: CONFIG_FAULT_INJECTION is off\n");
+	err = injection_denied();
+	if (err)
+		skip_unprivileged(err);
 	if (!setup_injection())
 		ksft_exit_skip("no failslab/fail_page_alloc/fail_function in " DBG "\n");
 
