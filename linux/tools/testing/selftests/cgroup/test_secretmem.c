@@ -7,6 +7,14 @@
  * workload therefore runs in a "holder": a child that moves itself into a
  * cgroup and then creates, faults and closes secret files on request, so
  * that the test can read the counters while the charges are alive.
+ *
+ * Run as root, the groups are made below the root group. Run as another
+ * user, below the subtree root delegated to it (cgroup v2 delegation: the
+ * directory and its cgroup.procs, cgroup.subtree_control and
+ * cgroup.threads are the user's), with this process in a leaf of it: a
+ * group with processes of its own cannot hand the controller on. The
+ * root group is still read (secretmem.current and .stat count every
+ * charge); only root could write it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -37,8 +45,11 @@
 
 #define SZ_1M		(1024L * 1024)
 #define MAX_FILES	16
+/* RLIMIT_MEMLOCK is charged too: the tests lock up to 10M at a time */
+#define MEMLOCK_NEEDED	(16 * SZ_1M)
 
 static long pagesz;
+static char cg_root[PATH_MAX];	/* the root group: the cgroup v2 mount */
 
 static int memfd_secret(void)
 {
@@ -381,10 +392,12 @@ static void destroy(char *cg)
 
 /*
  * Root: only secretmem.current and secretmem.stat, and they count what
- * every group below has charged.
+ * every group below has charged. The group is made in @base, the root
+ * group when run as root, the delegated subtree otherwise.
  */
-static int test_secretmem_root(const char *root)
+static int test_secretmem_root(const char *base)
 {
+	const char *root = cg_root;
 	static const char * const absent[] = {
 		"secretmem.max", "secretmem.peak",
 		"secretmem.events", "secretmem.events.local",
@@ -393,7 +406,7 @@ static int test_secretmem_root(const char *root)
 	int ret = KSFT_FAIL;
 	char *cg = NULL;
 	long before, faulted;
-	char path[PATH_MAX];
+	char path[PATH_MAX + 32];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(absent); i++) {
@@ -404,7 +417,7 @@ static int test_secretmem_root(const char *root)
 		}
 	}
 
-	cg = cg_name(root, "secretmem_test_root");
+	cg = cg_name(base, "secretmem_test_root");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 	if (holder_start(&h, cg))
@@ -446,13 +459,13 @@ cleanup:
  * One group with a limit: charges above it fail with ENOMEM and are
  * counted, charges up to it succeed, and the counters are exact.
  */
-static int test_secretmem_limit(const char *root)
+static int test_secretmem_limit(const char *base)
 {
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 	char *cg;
 
-	cg = cg_name(root, "secretmem_test_limit");
+	cg = cg_name(base, "secretmem_test_limit");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 
@@ -522,13 +535,13 @@ cleanup:
 }
 
 /* A size that is not a multiple of the page size is charged rounded up. */
-static int test_secretmem_partial_page(const char *root)
+static int test_secretmem_partial_page(const char *base)
 {
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 	char *cg;
 
-	cg = cg_name(root, "secretmem_test_partial");
+	cg = cg_name(base, "secretmem_test_partial");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 	if (holder_start(&h, cg))
@@ -560,13 +573,13 @@ cleanup:
  * a refusal is counted in events.local of the group whose limit refused
  * it, and in events of that group and its ancestors only.
  */
-static int test_secretmem_hierarchy(const char *root)
+static int test_secretmem_hierarchy(const char *base)
 {
 	char *top = NULL, *parent = NULL, *child = NULL;
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 
-	top = cg_name(root, "secretmem_test_hier");
+	top = cg_name(base, "secretmem_test_hier");
 	if (!top || cg_create(top) || enable_controller(top))
 		goto cleanup;
 	parent = cg_name(top, "parent");
@@ -636,13 +649,13 @@ cleanup:
  * Siblings: one's limit and usage do not affect the other, except through
  * the limit of their common parent.
  */
-static int test_secretmem_siblings(const char *root)
+static int test_secretmem_siblings(const char *base)
 {
 	struct holder h1 = { .pid = -1 }, h2 = { .pid = -1 };
 	char *parent = NULL, *s1 = NULL, *s2 = NULL;
 	int ret = KSFT_FAIL;
 
-	parent = cg_name(root, "secretmem_test_siblings");
+	parent = cg_name(base, "secretmem_test_siblings");
 	if (!parent || cg_create(parent) || enable_controller(parent))
 		goto cleanup;
 	s1 = cg_name(parent, "s1");
@@ -709,13 +722,13 @@ cleanup:
 }
 
 /* secretmem.peak is the high-water mark of secretmem.current. */
-static int test_secretmem_peak(const char *root)
+static int test_secretmem_peak(const char *base)
 {
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 	char *cg;
 
-	cg = cg_name(root, "secretmem_test_peak");
+	cg = cg_name(base, "secretmem_test_peak");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 	if (check(cg, "secretmem.peak", NULL, 0))
@@ -760,13 +773,13 @@ cleanup:
  * A limit below the current usage is accepted; it takes nothing back and
  * only refuses new charges.
  */
-static int test_secretmem_max_below_current(const char *root)
+static int test_secretmem_max_below_current(const char *base)
 {
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 	char *cg;
 
-	cg = cg_name(root, "secretmem_test_below");
+	cg = cg_name(base, "secretmem_test_below");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 	if (holder_start(&h, cg))
@@ -812,13 +825,13 @@ cleanup:
  * faults on the file still count there, new files are charged to the new
  * group.
  */
-static int test_secretmem_migration(const char *root)
+static int test_secretmem_migration(const char *base)
 {
 	char *parent = NULL, *a = NULL, *b = NULL;
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 
-	parent = cg_name(root, "secretmem_test_migration");
+	parent = cg_name(base, "secretmem_test_migration");
 	if (!parent || cg_create(parent) || enable_controller(parent))
 		goto cleanup;
 	a = cg_name(parent, "a");
@@ -870,13 +883,13 @@ cleanup:
  * A group with live charges can be removed; the charges stay in its
  * parent until the files are released.
  */
-static int test_secretmem_rmdir(const char *root)
+static int test_secretmem_rmdir(const char *base)
 {
 	char *parent = NULL, *gone = NULL, *other = NULL;
 	struct holder h = { .pid = -1 };
 	int ret = KSFT_FAIL;
 
-	parent = cg_name(root, "secretmem_test_rmdir");
+	parent = cg_name(base, "secretmem_test_rmdir");
 	if (!parent || cg_create(parent) || enable_controller(parent))
 		goto cleanup;
 	gone = cg_name(parent, "gone");
@@ -929,7 +942,7 @@ cleanup:
  * suffix, rounded down to pages.  Anything else is EINVAL and changes
  * nothing.
  */
-static int test_secretmem_max_parse(const char *root)
+static int test_secretmem_max_parse(const char *base)
 {
 	static char * const bad[] = {
 		"\n", "   \n", "garbage", "-1", "-4096", "+1M", "0x1000",
@@ -964,7 +977,7 @@ static int test_secretmem_max_parse(const char *root)
 	size_t i;
 	int err;
 
-	cg = cg_name(root, "secretmem_test_parse");
+	cg = cg_name(base, "secretmem_test_parse");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 
@@ -1002,8 +1015,12 @@ cleanup:
 	return ret;
 }
 
-/* Everything but secretmem.max is read-only, in the root too. */
-static int test_secretmem_read_only(const char *root)
+/*
+ * Everything but secretmem.max is read-only, in the root too. (To a user
+ * other than root the files' modes already say so: 0444, and the root
+ * group's files are root's.)
+ */
+static int test_secretmem_read_only(const char *base)
 {
 	static const char * const files[] = {
 		"secretmem.current", "secretmem.peak", "secretmem.events",
@@ -1013,7 +1030,7 @@ static int test_secretmem_read_only(const char *root)
 	char *cg;
 	size_t i;
 
-	cg = cg_name(root, "secretmem_test_ro");
+	cg = cg_name(base, "secretmem_test_ro");
 	if (!cg || cg_create(cg))
 		goto cleanup;
 
@@ -1023,8 +1040,8 @@ static int test_secretmem_read_only(const char *root)
 			goto cleanup;
 		}
 	}
-	if (!cg_write(root, "secretmem.current", "0") ||
-	    !cg_write(root, "secretmem.stat", "0")) {
+	if (!cg_write(cg_root, "secretmem.current", "0") ||
+	    !cg_write(cg_root, "secretmem.stat", "0")) {
 		ksft_print_msg("a root secretmem file is writable\n");
 		goto cleanup;
 	}
@@ -1042,11 +1059,11 @@ cleanup:
 static long root_current_start;
 
 /* Run last: every charge made by the tests above has been given back. */
-static int test_secretmem_no_leak(const char *root)
+static int test_secretmem_no_leak(const char *base)
 {
-	if (check_current(root, root_current_start))
+	if (check_current(cg_root, root_current_start))
 		return KSFT_FAIL;
-	if (!root_current_start && check_stat(root, 0, 0))
+	if (!root_current_start && check_stat(cg_root, 0, 0))
 		return KSFT_FAIL;
 	return KSFT_PASS;
 }
@@ -1056,7 +1073,7 @@ static int test_secretmem_no_leak(const char *root)
  * charging hooks must stay out of the way: secret memory still works, and
  * no secretmem files appear.
  */
-static int test_secretmem_disabled(const char *root)
+static int test_secretmem_disabled(const char *base)
 {
 	long size = SZ_1M, i;
 	char path[PATH_MAX];
@@ -1064,7 +1081,7 @@ static int test_secretmem_disabled(const char *root)
 	char *addr;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/secretmem.current", root);
+	snprintf(path, sizeof(path), "%s/secretmem.current", base);
 	if (!access(path, F_OK)) {
 		ksft_print_msg("%s exists without the controller\n", path);
 		return KSFT_FAIL;
@@ -1100,7 +1117,7 @@ out_close:
 
 #define T(x) { x, #x }
 struct secretmem_test {
-	int (*fn)(const char *root);
+	int (*fn)(const char *base);
 	const char *name;
 };
 
@@ -1125,6 +1142,39 @@ static struct secretmem_test disabled_tests[] = {
 
 #undef T
 
+/*
+ * As a user other than root: the delegated subtree root, the parent of the
+ * cgroup this process is in, if it is the user's to manage; else a skip.
+ */
+static void delegated_base(char *base, size_t len)
+{
+	static const char * const files[] = {
+		"", "/cgroup.procs", "/cgroup.subtree_control",
+	};
+	char buf[PATH_MAX], path[PATH_MAX + 32], *own, *slash;
+	size_t i;
+
+	if (read_text("/proc/self/cgroup", buf, sizeof(buf)) <= 0)
+		ksft_exit_fail_msg("/proc/self/cgroup: %s\n", strerror(errno));
+	own = strstr(buf, "0::/");
+	if (!own)
+		ksft_exit_skip("not root, and not in a cgroup v2 group\n");
+	own += 3;
+	own[strcspn(own, "\n")] = '\0';
+	slash = strrchr(own, '/');
+	if (slash == own)
+		ksft_exit_skip("not root, and %s is in no delegated subtree\n", own);
+	*slash = '\0';
+	snprintf(base, len, "%s%s", cg_root, own);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s%s", base, files[i]);
+		if (access(path, W_OK))
+			ksft_exit_skip("not root, and %s is not delegated to this user: %s: %s\n",
+				       base, path, strerror(errno));
+	}
+	ksft_print_msg("not root: groups are made in the delegated subtree %s\n", base);
+}
+
 /* Why the controller is missing, from /proc/cgroups. */
 static const char *controller_state(void)
 {
@@ -1144,11 +1194,12 @@ static const char *controller_state(void)
 
 int main(void)
 {
-	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY }, rl;
 	struct secretmem_test *run = tests;
 	size_t nr_run = ARRAY_SIZE(tests);
-	bool enabled_root = false;
-	char root[PATH_MAX];
+	bool enabled_base = false;
+	char *root = cg_root;
+	char base[PATH_MAX];
 	size_t i;
 	int fd;
 
@@ -1159,12 +1210,26 @@ int main(void)
 	/* A dead holder must show up as a failed request, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 
-	/* RLIMIT_MEMLOCK is charged too; leave only the cgroup limits. */
-	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
-		ksft_exit_skip("cannot lift RLIMIT_MEMLOCK (not root?)\n");
+	/*
+	 * RLIMIT_MEMLOCK is charged too; leave only the cgroup limits, or as
+	 * another user as much of it as the hard limit allows.
+	 */
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited)) {
+		if (getrlimit(RLIMIT_MEMLOCK, &rl))
+			ksft_exit_fail_msg("getrlimit: %s\n", strerror(errno));
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max < MEMLOCK_NEEDED || setrlimit(RLIMIT_MEMLOCK, &rl))
+			ksft_exit_skip("RLIMIT_MEMLOCK %lu kB, %ld kB needed: root can raise it\n",
+				       (unsigned long)(rl.rlim_max >> 10),
+				       MEMLOCK_NEEDED >> 10);
+	}
 
-	if (cg_find_unified_root(root, sizeof(root), NULL))
+	if (cg_find_unified_root(cg_root, sizeof(cg_root), NULL))
 		ksft_exit_skip("cgroup v2 isn't mounted\n");
+	if (geteuid())
+		delegated_base(base, sizeof(base));
+	else
+		snprintf(base, sizeof(base), "%s", cg_root);
 
 	fd = memfd_secret();
 	if (fd < 0) {
@@ -1188,11 +1253,15 @@ int main(void)
 		nr_run = ARRAY_SIZE(disabled_tests);
 	} else if (row_expects("cgroup") == 0) {
 		ksft_exit_fail_msg("secretmem controller present, row says smt_expect_cgroup=0\n");
-	} else if (cg_read_strstr(root, "cgroup.subtree_control",
+	} else if (cg_read_strstr(base, "cgroup.controllers", "secretmem")) {
+		/* only the root can give it to a delegated subtree */
+		ksft_exit_skip("secretmem not enabled for %s: root enables it above\n",
+			       base);
+	} else if (cg_read_strstr(base, "cgroup.subtree_control",
 				  "secretmem")) {
-		if (enable_controller(root))
+		if (enable_controller(base))
 			ksft_exit_skip("Failed to enable secretmem controller\n");
-		enabled_root = true;
+		enabled_base = true;
 	}
 
 	if (run == tests) {
@@ -1206,7 +1275,7 @@ int main(void)
 
 	ksft_set_plan(nr_run);
 	for (i = 0; i < nr_run; i++) {
-		switch (run[i].fn(root)) {
+		switch (run[i].fn(base)) {
 		case KSFT_PASS:
 			ksft_test_result_pass("%s\n", run[i].name);
 			break;
@@ -1219,8 +1288,8 @@ int main(void)
 		}
 	}
 
-	if (enabled_root)
-		cg_write(root, "cgroup.subtree_control", "-secretmem");
+	if (enabled_base)
+		cg_write(base, "cgroup.subtree_control", "-secretmem");
 
 	ksft_finished();
 }
