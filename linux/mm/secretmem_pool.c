@@ -65,6 +65,7 @@
 
 /* ---- The allocator: counters, bitmaps and reservations of one pool ---- */
 
+/* Pages @r can still promise; under r->lock. */
 static unsigned long resv_available(struct secretmem_region *r)
 {
 	return r->nr_free - r->nr_rsvd;
@@ -73,7 +74,8 @@ static unsigned long resv_available(struct secretmem_region *r)
 /*
  * Pick the region a reservation or a page comes from: among those @want
  * accepts, the one on @nid, else the nearest to it, the order in which the
- * page allocator falls back from node to node.
+ * page allocator falls back from node to node. No lock is held: the caller
+ * checks its choice again under the region's lock.
  */
 static int pick_region(struct secretmem_pool *pool, int nid,
 		       bool (*want)(struct secretmem_pool *, int, void *),
@@ -102,10 +104,17 @@ static bool region_allowed(struct secretmem_region *reg,
 	return !allowed || node_isset(reg->nid, *allowed);
 }
 
+/* What a reservation found it may take from each region. */
+struct resv_room {
+	const nodemask_t	*allowed;
+	unsigned long		*room;	/* [i]: at least this much in region i */
+};
+
 static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
 {
-	return resv_available(&pool->regions[i]) > 0 &&
-	       region_allowed(&pool->regions[i], arg);
+	struct resv_room *rr = arg;
+
+	return rr->room[i] > 0 && region_allowed(&pool->regions[i], rr->allowed);
 }
 
 /**
@@ -119,6 +128,7 @@ static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
  * All or nothing: either every page is promised (from @nid's region first,
  * then from the nearest allowed ones) or nothing is.
  *
+ * Context: process context, may sleep.
  * Return: 0, -ENOMEM if the allowed part of the pool cannot cover @nr_pages
  * (Free - Rsvd).
  */
@@ -127,6 +137,7 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 				 unsigned long nr_pages, int nid,
 				 const nodemask_t *allowed)
 {
+	struct resv_room rr = { .allowed = allowed };
 	unsigned long *per_region, avail = 0, left = nr_pages;
 	unsigned int i;
 
@@ -136,31 +147,51 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 		return -ENOMEM;
 	per_region = kcalloc(pool->nr_regions, sizeof(*per_region),
 			     GFP_KERNEL_ACCOUNT);
-	if (!per_region)
-		return -ENOMEM;
-
-	spin_lock_irq(&pool->lock);
-	for (i = 0; i < pool->nr_regions; i++)
-		if (region_allowed(&pool->regions[i], allowed))
-			avail += resv_available(&pool->regions[i]);
-	if (avail < nr_pages) {
-		spin_unlock_irq(&pool->lock);
+	rr.room = kcalloc(pool->nr_regions, sizeof(*rr.room), GFP_KERNEL);
+	if (!per_region || !rr.room) {
 		kfree(per_region);
+		kfree(rr.room);
+		return -ENOMEM;
+	}
+
+	/*
+	 * Only a reservation lowers what a region can promise: with the
+	 * mutex held, the room the first pass finds is still there in the
+	 * second, whatever faults and releases do meanwhile.
+	 */
+	mutex_lock(&pool->resv_mutex);
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		if (!region_allowed(reg, allowed))
+			continue;
+		spin_lock_irq(&reg->lock);
+		rr.room[i] = resv_available(reg);
+		spin_unlock_irq(&reg->lock);
+		avail += rr.room[i];
+	}
+	if (avail < nr_pages) {
+		mutex_unlock(&pool->resv_mutex);
+		kfree(per_region);
+		kfree(rr.room);
 		return -ENOMEM;
 	}
 	while (left) {
-		int r = pick_region(pool, nid, region_has_room,
-				    (void *)allowed);
+		int r = pick_region(pool, nid, region_has_room, &rr);
 		struct secretmem_region *reg = &pool->regions[r];
-		unsigned long n = min(left, resv_available(reg));
+		unsigned long n = min(left, rr.room[r]);
 
+		spin_lock_irq(&reg->lock);
 		reg->nr_rsvd += n;
+		spin_unlock_irq(&reg->lock);
+		rr.room[r] -= n;
 		per_region[r] += n;
 		left -= n;
 	}
 	resv->per_region = per_region;
-	resv->nr_pages = nr_pages;
-	spin_unlock_irq(&pool->lock);
+	atomic_long_set(&resv->nr_pages, nr_pages);
+	mutex_unlock(&pool->resv_mutex);
+	kfree(rr.room);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_pages);
@@ -168,7 +199,8 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_pages);
 /**
  * secretmem_pool_unreserve - give back what a file was promised and never used
  * @pool: the pool
- * @resv: the file's reservation; empty afterwards
+ * @resv: the file's reservation, nobody taking from it any more; empty
+ *	  afterwards
  */
 void secretmem_pool_unreserve(struct secretmem_pool *pool,
 			      struct secretmem_resv *resv)
@@ -177,11 +209,14 @@ void secretmem_pool_unreserve(struct secretmem_pool *pool,
 
 	if (!resv->per_region)
 		return;
-	spin_lock_irq(&pool->lock);
-	for (i = 0; i < pool->nr_regions; i++)
-		pool->regions[i].nr_rsvd -= resv->per_region[i];
-	resv->nr_pages = 0;
-	spin_unlock_irq(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		spin_lock_irq(&reg->lock);
+		reg->nr_rsvd -= resv->per_region[i];
+		spin_unlock_irq(&reg->lock);
+	}
+	atomic_long_set(&resv->nr_pages, 0);
 	kfree(resv->per_region);
 	resv->per_region = NULL;
 }
@@ -191,7 +226,7 @@ static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
 {
 	struct secretmem_resv *resv = arg;
 
-	return resv->per_region[i] > 0;
+	return READ_ONCE(resv->per_region[i]) > 0;
 }
 
 /**
@@ -205,8 +240,14 @@ static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
  * is still due before it can be handed out: then -EAGAIN tells the caller
  * to flush (secretmem_pool_flush()) and try again.
  *
+ * A free page found poisoned is quarantined on the way. If the region had
+ * no free page that nobody was promised, the poison took a promised page:
+ * the caller's, which is then lost (-EHWPOISON, now and for every later
+ * take beyond what is left), as a poisoned page of a file is.
+ *
  * Return: the pfn of the page, -ENOSPC when @resv has no page left, -EAGAIN
- * when every free page of the region waits for a flush.
+ * when every free page of the region waits for a flush, -EHWPOISON when
+ * the page was lost to poison.
  */
 long secretmem_pool_take(struct secretmem_pool *pool,
 			 struct secretmem_resv *resv, int nid)
@@ -216,26 +257,49 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 	long ret = -EAGAIN;
 	int r;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	if (!resv->per_region || !resv->nr_pages) {
-		spin_unlock_irqrestore(&pool->lock, flags);
+	if (!resv->per_region)
 		return -ENOSPC;
+	/*
+	 * Faults on other pages of the file may take from the same region at
+	 * once: check the choice under the region's lock, choose again if
+	 * they took its last promised page.
+	 */
+	for (;;) {
+		r = pick_region(pool, nid, region_promised, resv);
+		if (r < 0)
+			return atomic_long_read(&resv->nr_lost) ? -EHWPOISON :
+								  -ENOSPC;
+		reg = &pool->regions[r];
+		spin_lock_irqsave(&reg->lock, flags);
+		if (resv->per_region[r])
+			break;
+		spin_unlock_irqrestore(&reg->lock, flags);
 	}
-	r = pick_region(pool, nid, region_promised, resv);
-	reg = &pool->regions[r];
-	bit = find_next_zero_bit(reg->used, reg->nr_pages, reg->hint);
-	if (bit >= reg->nr_pages)
-		bit = find_first_zero_bit(reg->used, reg->nr_pages);
-	if (bit < reg->nr_pages) {
+	for (;;) {
+		bit = find_next_zero_bit(reg->used, reg->nr_pages, reg->hint);
+		if (bit >= reg->nr_pages)
+			bit = find_first_zero_bit(reg->used, reg->nr_pages);
+		if (bit >= reg->nr_pages)
+			break;
 		__set_bit(bit, reg->used);
 		reg->nr_free--;
-		reg->nr_rsvd--;
 		reg->hint = bit + 1;
-		resv->per_region[r]--;
-		resv->nr_pages--;
-		ret = reg->base_pfn + bit;
+		if (pool->poisoned && pool->poisoned(reg->base_pfn + bit)) {
+			reg->nr_poisoned++;
+			if (reg->nr_free >= reg->nr_rsvd)
+				continue;
+			/* it was promised: to us, since we are here */
+			ret = -EHWPOISON;
+			atomic_long_inc(&resv->nr_lost);
+		} else {
+			ret = reg->base_pfn + bit;
+		}
+		reg->nr_rsvd--;
+		WRITE_ONCE(resv->per_region[r], resv->per_region[r] - 1);
+		atomic_long_dec(&resv->nr_pages);
+		break;
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
+	spin_unlock_irqrestore(&reg->lock, flags);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_take);
@@ -263,36 +327,40 @@ static struct secretmem_region *region_of(struct secretmem_pool *pool,
  *	  and can be taken again after the next secretmem_pool_flush()
  *
  * Context: any context, including hard interrupts: this is called from the
- * final put of a page.
+ * final put of a page. Takes only the lock of the page's region.
  * Return: true when enough released pages wait for a flush that the caller
  * should arrange one.
  */
 bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv)
 {
-	struct secretmem_region *reg;
+	struct secretmem_region *reg = region_of(pool, pfn);
 	unsigned long flags, bit;
-	bool flush = false;
+	bool dirty = false;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	reg = region_of(pool, pfn);
-	if (WARN_ON_ONCE(!reg) ||
-	    WARN_ON_ONCE(!test_bit(pfn - reg->base_pfn, reg->used)))
-		goto out;
+	if (WARN_ON_ONCE(!reg))
+		return false;
 	bit = pfn - reg->base_pfn;
+	spin_lock_irqsave(&reg->lock, flags);
+	if (WARN_ON_ONCE(!test_bit(bit, reg->used)))
+		goto out;
 	reg->nr_free++;
 	if (resv) {
+		unsigned int r = reg - pool->regions;
+
 		__clear_bit(bit, reg->used);
 		reg->nr_rsvd++;
-		resv->per_region[reg - pool->regions]++;
-		resv->nr_pages++;
+		WRITE_ONCE(resv->per_region[r], resv->per_region[r] + 1);
+		atomic_long_inc(&resv->nr_pages);
 	} else {
-		__set_bit(bit, reg->dirty[pool->epoch]);
-		flush = ++pool->nr_dirty == pool->flush_batch;
+		/* the region's epoch is read under its lock: see the flush */
+		__set_bit(bit, reg->dirty[reg->epoch]);
+		dirty = true;
 	}
 out:
-	spin_unlock_irqrestore(&pool->lock, flags);
-	return flush;
+	spin_unlock_irqrestore(&reg->lock, flags);
+	return dirty &&
+	       atomic_long_inc_return(&pool->nr_dirty) == pool->flush_batch;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
 
@@ -302,9 +370,10 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
  * @flush_tlb: removes, on every CPU, any translation the zeroing left
  *
  * Pages released before the call can be taken once it returns. Released
- * pages are collected per epoch: the epoch changes before the flush, so a
- * page released while the flush runs waits for the next one, since its
- * zeroing mapping may not have been covered.
+ * pages are collected per epoch: each region's epoch changes, under its
+ * lock, before the flush, so a page whose release saw the old epoch was
+ * zeroed before the flush started and is covered by it; a page released
+ * while the flush runs sees the new epoch and waits for the next flush.
  *
  * Context: process context, may sleep.
  */
@@ -314,24 +383,30 @@ void secretmem_pool_flush(struct secretmem_pool *pool,
 	unsigned int i, epoch;
 
 	mutex_lock(&pool->flush_mutex);
-	spin_lock_irq(&pool->lock);
 	epoch = pool->epoch;
 	pool->epoch ^= 1;
-	spin_unlock_irq(&pool->lock);
+	for (i = 0; i < pool->nr_regions; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		spin_lock_irq(&reg->lock);
+		reg->epoch = pool->epoch;
+		spin_unlock_irq(&reg->lock);
+	}
 
 	flush_tlb();
 
-	spin_lock_irq(&pool->lock);
 	for (i = 0; i < pool->nr_regions; i++) {
 		struct secretmem_region *reg = &pool->regions[i];
 		unsigned long *dirty = reg->dirty[epoch];
-		unsigned long n = bitmap_weight(dirty, reg->nr_pages);
+		unsigned long n;
 
+		spin_lock_irq(&reg->lock);
+		n = bitmap_weight(dirty, reg->nr_pages);
 		bitmap_andnot(reg->used, reg->used, dirty, reg->nr_pages);
 		bitmap_zero(dirty, reg->nr_pages);
-		pool->nr_dirty -= n;
+		spin_unlock_irq(&reg->lock);
+		atomic_long_sub(n, &pool->nr_dirty);
 	}
-	spin_unlock_irq(&pool->lock);
 	mutex_unlock(&pool->flush_mutex);
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_flush);
@@ -348,14 +423,14 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_flush);
  */
 void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn)
 {
-	struct secretmem_region *reg;
+	struct secretmem_region *reg = region_of(pool, pfn);
 	unsigned long flags;
 
-	spin_lock_irqsave(&pool->lock, flags);
-	reg = region_of(pool, pfn);
-	if (!WARN_ON_ONCE(!reg))
-		reg->nr_poisoned++;
-	spin_unlock_irqrestore(&pool->lock, flags);
+	if (WARN_ON_ONCE(!reg))
+		return;
+	spin_lock_irqsave(&reg->lock, flags);
+	reg->nr_poisoned++;
+	spin_unlock_irqrestore(&reg->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_quarantine);
 
@@ -367,6 +442,9 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_quarantine);
  * @free: pages not holding data
  * @rsvd: pages promised to files and not faulted yet
  * @poisoned: pages taken out of the pool for good
+ *
+ * Each region is read under its own lock: a sum over regions is not one
+ * instant's, as /proc/meminfo's sums are not.
  */
 void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 			   unsigned long *total, unsigned long *free,
@@ -376,18 +454,18 @@ void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 	unsigned int i;
 
 	*total = *free = *rsvd = *poisoned = 0;
-	spin_lock_irqsave(&pool->lock, flags);
 	for (i = 0; i < pool->nr_regions; i++) {
 		struct secretmem_region *reg = &pool->regions[i];
 
 		if (nid != NUMA_NO_NODE && reg->nid != nid)
 			continue;
+		spin_lock_irqsave(&reg->lock, flags);
 		*total += reg->nr_pages - reg->nr_poisoned;
 		*free += reg->nr_free;
 		*rsvd += reg->nr_rsvd;
 		*poisoned += reg->nr_poisoned;
+		spin_unlock_irqrestore(&reg->lock, flags);
 	}
-	spin_unlock_irqrestore(&pool->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_counts);
 
@@ -518,11 +596,19 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_parse_param);
 /* ---- The pool of this machine ---- */
 
 static struct secretmem_region secretmem_regions[MAX_NUMNODES];
+
+/* memory_failure() marks a free pool page too, and leaves it to us */
+static bool secretmem_pfn_poisoned(unsigned long pfn)
+{
+	return PageHWPoison(pfn_to_page(pfn));
+}
+
 static struct secretmem_pool secretmem_pool = {
-	.lock = __SPIN_LOCK_UNLOCKED(secretmem_pool.lock),
+	.resv_mutex = __MUTEX_INITIALIZER(secretmem_pool.resv_mutex),
 	.flush_mutex = __MUTEX_INITIALIZER(secretmem_pool.flush_mutex),
 	.flush_batch = SECRETMEM_FLUSH_BATCH,
 	.regions = secretmem_regions,
+	.poisoned = secretmem_pfn_poisoned,
 };
 
 /* Set once the pool is in use: the final put of a page looks here. */
@@ -800,14 +886,18 @@ static int __init secretmem_region_init(struct secretmem_region *reg)
 	if (err) {
 		pr_err("node %d: cannot remove the region from the direct map (%d)\n",
 		       reg->nid, err);
-		/* whatever part the failed call changed */
-		if (set_memory_p(addr, reg->nr_pages)) {
-			pr_err("node %d: cannot map the region again either, %lu MiB lost\n",
-			       reg->nid, reg->nr_pages >> (20 - PAGE_SHIFT));
-			return err;
-		}
-		secretmem_region_release(reg);
-		return err;
+		goto map_again;
+	}
+	/*
+	 * Never saved into a hibernation image (which would also map every
+	 * page to copy it); registered only now that the region is kept.
+	 */
+	err = register_nosave_region_late(reg->base_pfn,
+					  reg->base_pfn + reg->nr_pages);
+	if (err) {
+		pr_err("node %d: cannot keep the region out of hibernation images (%d)\n",
+		       reg->nid, err);
+		goto map_again;
 	}
 	for (j = 0; j < reg->nr_pages; j++) {
 		struct page *page = pfn_to_page(reg->base_pfn + j);
@@ -815,8 +905,17 @@ static int __init secretmem_region_init(struct secretmem_region *reg)
 		ClearPageReserved(page);
 		set_page_count(page, 0);
 	}
-	register_nosave_region(reg->base_pfn, reg->base_pfn + reg->nr_pages);
 	return 0;
+
+map_again:
+	/* whatever part the failed call changed */
+	if (set_memory_p(addr, reg->nr_pages)) {
+		pr_err("node %d: cannot map the region again either, %lu MiB lost\n",
+		       reg->nid, reg->nr_pages >> (20 - PAGE_SHIFT));
+		return err;
+	}
+	secretmem_region_release(reg);
+	return err;
 }
 
 /*
@@ -854,6 +953,8 @@ static int __init secretmem_pool_init(void)
 		pr_err("%u of %u regions could not be set up and were given back\n",
 		       secretmem_pool.nr_regions - kept, secretmem_pool.nr_regions);
 	secretmem_pool.nr_regions = kept;
+	for (i = 0; i < kept; i++)
+		spin_lock_init(&secretmem_regions[i].lock);
 	if (kept)
 		static_branch_enable(&secretmem_pool_present);
 	return 0;

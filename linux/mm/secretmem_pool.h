@@ -6,6 +6,7 @@
 #ifndef _MM_SECRETMEM_POOL_H
 #define _MM_SECRETMEM_POOL_H
 
+#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
@@ -25,6 +26,7 @@ struct folio;
  * be promised) all along.
  */
 struct secretmem_region {
+	spinlock_t	lock;		/* everything below but the constants */
 	unsigned long	base_pfn;
 	unsigned long	nr_pages;
 	unsigned long	nr_free;	/* pages not holding data */
@@ -33,20 +35,30 @@ struct secretmem_region {
 	unsigned long	hint;		/* where the next search starts */
 	unsigned long	*used;		/* bit set: not available to take */
 	unsigned long	*dirty[2];	/* bit set: came back in that epoch */
+	unsigned int	epoch;		/* dirty[epoch] collects released pages */
 	int		nid;
 };
 
 /* Released pages that make a flush of the zeroing mappings worth it. */
 #define SECRETMEM_FLUSH_BATCH	512
 
+/*
+ * Locking: each region has its own lock, so faults, releases and flushes on
+ * different nodes never meet. Only a reservation looks at every region; the
+ * pages a region can still promise (nr_free - nr_rsvd) only ever go down by
+ * a reservation, so reservations take resv_mutex, find enough room, then
+ * promise it region by region: the room cannot vanish in between.
+ */
 struct secretmem_pool {
-	spinlock_t		lock;	/* counters, bitmaps, reservations */
-	unsigned int		nr_regions;
-	unsigned int		epoch;	/* dirty[epoch] collects released pages */
-	unsigned long		nr_dirty;	/* released, not flushed yet */
+	struct mutex		resv_mutex;	/* one reservation at a time */
+	unsigned int		nr_regions;	/* constant once in use */
+	unsigned int		epoch;		/* of every region, under flush_mutex */
+	atomic_long_t		nr_dirty;	/* released, not flushed yet */
 	unsigned long		flush_batch;
 	struct mutex		flush_mutex;	/* one flush at a time */
 	struct secretmem_region	*regions;
+	/* a free page may be poisoned too: take() checks with this */
+	bool			(*poisoned)(unsigned long pfn);
 };
 
 /*
@@ -54,8 +66,9 @@ struct secretmem_pool {
  * from a region that set one aside for it.
  */
 struct secretmem_resv {
-	unsigned long	nr_pages;	/* promised, not yet faulted */
-	unsigned long	*per_region;	/* [pool->nr_regions] */
+	atomic_long_t	nr_pages;	/* promised, not yet faulted */
+	atomic_long_t	nr_lost;	/* promised pages lost to poison */
+	unsigned long	*per_region;	/* [i] under regions[i].lock */
 };
 
 /* One entry of the secretmem= boot parameter. */

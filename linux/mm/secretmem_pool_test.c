@@ -32,7 +32,7 @@ static int pool_init(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	spin_lock_init(&f->pool.lock);
+	mutex_init(&f->pool.resv_mutex);
 	mutex_init(&f->pool.flush_mutex);
 	f->pool.flush_batch = 8;
 	f->pool.regions = f->regions;
@@ -44,6 +44,7 @@ static int pool_init(struct kunit *test)
 	f->regions[1].nr_pages = R1_PAGES;
 	f->regions[1].nid = 1;
 	for (i = 0; i < 2; i++) {
+		spin_lock_init(&f->regions[i].lock);
 		f->regions[i].nr_free = f->regions[i].nr_pages;
 		unsigned long longs = BITS_TO_LONGS(f->regions[i].nr_pages);
 
@@ -86,12 +87,12 @@ static void reserve_unreserve(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(test_pool(test),
 							   &resv, 10, 0, NULL), 0);
-	KUNIT_EXPECT_EQ(test, resv.nr_pages, 10UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_pages), 10L);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 10);
 	expect_counts(test, 0, R0_PAGES, R0_PAGES, 10);
 	expect_counts(test, 1, R1_PAGES, R1_PAGES, 0);
 	secretmem_pool_unreserve(test_pool(test), &resv);
-	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_pages), 0L);
 	KUNIT_EXPECT_NULL(test, resv.per_region);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 }
@@ -173,9 +174,9 @@ static void give_back_to_reservation(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 1, 0, NULL), 0);
 	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_ASSERT_GE(test, pfn, 0L);
-	KUNIT_EXPECT_EQ(test, resv.nr_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_pages), 0L);
 	secretmem_pool_give(pool, pfn, &resv);
-	KUNIT_EXPECT_EQ(test, resv.nr_pages, 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_pages), 1L);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 1);
 	pfn = secretmem_pool_take(pool, &resv, 0);
 	KUNIT_EXPECT_GE(test, pfn, 0L);
@@ -258,7 +259,7 @@ static void released_pages_wait_for_flush(struct kunit *test)
 			0);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &again, 1),
 			(long)-EAGAIN);
-	KUNIT_EXPECT_EQ(test, again.nr_pages, 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&again.nr_pages), 1L);
 	atomic_set(&flushes, 0);
 	secretmem_pool_flush(pool, count_flush);
 	KUNIT_EXPECT_EQ(test, atomic_read(&flushes), 1);
@@ -293,7 +294,7 @@ static void flush_once_per_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, due, 1UL);
 	secretmem_pool_flush(pool, count_flush);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[0].used, R0_PAGES));
-	KUNIT_EXPECT_EQ(test, pool->nr_dirty, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->nr_dirty), 0L);
 	secretmem_pool_unreserve(pool, &resv);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 }
@@ -421,6 +422,199 @@ static void concurrent_use(struct kunit *test)
 					     R1_PAGES));
 }
 
+/*
+ * Faults, releases and counts in one region never wait for another's lock:
+ * with region 0 locked, region 1 still serves its file.
+ */
+static void regions_lock_apart(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	unsigned long t, f, r, p, flags;
+	long pfn;
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 2, 1, NULL),
+			0);
+	expect_counts(test, 1, R1_PAGES, R1_PAGES, 2);
+	/* nested: the same lock class as region 1's, on purpose */
+	spin_lock_irqsave_nested(&pool->regions[0].lock, flags,
+				 SINGLE_DEPTH_NESTING);
+	pfn = secretmem_pool_take(pool, &resv, 1);
+	secretmem_pool_give(pool, pfn, &resv);
+	pfn = secretmem_pool_take(pool, &resv, 1);
+	secretmem_pool_counts(pool, 1, &t, &f, &r, &p);
+	spin_unlock_irqrestore(&pool->regions[0].lock, flags);
+
+	KUNIT_EXPECT_GE(test, pfn, (long)R1_BASE);
+	KUNIT_EXPECT_EQ(test, f, R1_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, r, 1UL);
+	secretmem_pool_give(pool, pfn, NULL);
+	secretmem_pool_unreserve(pool, &resv);
+	secretmem_pool_flush(pool, count_flush);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+struct shared_arg {
+	struct secretmem_pool *pool;
+	struct secretmem_resv *resv;
+	struct completion done;
+	long pfns[TOTAL / 4];
+	int nid;
+};
+
+static int shared_thread(void *data)
+{
+	struct shared_arg *arg = data;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(arg->pfns); i++) {
+		while ((arg->pfns[i] = secretmem_pool_take(arg->pool, arg->resv,
+							   arg->nid)) == -EAGAIN)
+			secretmem_pool_flush(arg->pool, count_flush);
+		cond_resched();
+	}
+	complete(&arg->done);
+	return 0;
+}
+
+/*
+ * Faults on different pages of one file run at once and take from the same
+ * reservation, across both regions, while earlier pages come back and are
+ * flushed: every promised page is handed out exactly once.
+ */
+static void one_reservation_many_faults(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct shared_arg *args;
+	struct secretmem_resv resv = {}, old = {};
+	unsigned long *seen, i;
+	int t;
+
+	args = kunit_kcalloc(test, 4, sizeof(*args), GFP_KERNEL);
+	seen = kunit_kcalloc(test, BITS_TO_LONGS(TOTAL), sizeof(long),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, args);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	/* every page used once and released: all wait for a flush */
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &old, TOTAL, 0,
+							   NULL), 0);
+	for (i = 0; i < TOTAL; i++)
+		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &old, 0), 0L);
+	for (i = 0; i < TOTAL; i++)
+		secretmem_pool_give(pool, i < R0_PAGES ? R0_BASE + i :
+				    R1_BASE + i - R0_PAGES, NULL);
+	secretmem_pool_unreserve(pool, &old);
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, TOTAL, 0,
+							   NULL), 0);
+	for (t = 0; t < 4; t++) {
+		struct task_struct *task;
+
+		args[t].pool = pool;
+		args[t].resv = &resv;
+		args[t].nid = t & 1;
+		init_completion(&args[t].done);
+		task = kthread_run(shared_thread, &args[t], "secretmem-kunit/%d", t);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (t = 0; t < 4; t++)
+		wait_for_completion(&args[t].done);
+
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_pages), 0L);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, 0, 0);
+	for (t = 0; t < 4; t++) {
+		for (i = 0; i < ARRAY_SIZE(args[t].pfns); i++) {
+			long pfn = args[t].pfns[i], bit;
+
+			KUNIT_ASSERT_GE(test, pfn, (long)R0_BASE);
+			bit = pfn < R1_BASE ? pfn - R0_BASE :
+			      R0_PAGES + pfn - R1_BASE;
+			KUNIT_EXPECT_FALSE(test, test_and_set_bit(bit, seen));
+			secretmem_pool_give(pool, pfn, NULL);
+		}
+	}
+	secretmem_pool_unreserve(pool, &resv);
+	secretmem_pool_flush(pool, count_flush);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[0].used, R0_PAGES));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[1].used, R1_PAGES));
+}
+
+static unsigned long poisoned_pfn;
+
+static bool fake_poisoned(unsigned long pfn)
+{
+	return pfn == poisoned_pfn;
+}
+
+/*
+ * A page poisoned while free is never handed out: a fault that meets it
+ * quarantines it and takes the next one, while the region has a page
+ * nobody was promised.
+ */
+static void poisoned_free_page_skipped(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	unsigned long t, f, r, p;
+
+	pool->poisoned = fake_poisoned;
+	poisoned_pfn = R0_BASE + 1;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, 3, 0, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0), (long)R0_BASE);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0),
+			(long)R0_BASE + 2);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 0),
+			(long)R0_BASE + 3);
+	secretmem_pool_counts(pool, NUMA_NO_NODE, &t, &f, &r, &p);
+	KUNIT_EXPECT_EQ(test, t, TOTAL - 1);
+	KUNIT_EXPECT_EQ(test, f, TOTAL - 4);
+	KUNIT_EXPECT_EQ(test, r, 0UL);
+	KUNIT_EXPECT_EQ(test, p, 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_lost), 0L);
+	secretmem_pool_unreserve(pool, &resv);
+}
+
+/*
+ * When every free page of the region was promised, the poison took a
+ * promised page: the fault that meets it loses it (-EHWPOISON, as for a
+ * poisoned page of a file), every other promise holds, and the counters
+ * stay consistent.
+ */
+static void poisoned_free_page_breaks_one_promise(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv resv = {};
+	unsigned long i, got = 0;
+	long pfn;
+
+	pool->poisoned = fake_poisoned;
+	poisoned_pfn = R1_BASE + 5;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, R1_PAGES,
+							   1, NULL), 0);
+	/* every page of node 1 is promised: none to spare for the poison */
+	for (i = 0; i < R1_PAGES; i++) {
+		pfn = secretmem_pool_take(pool, &resv, 1);
+		if (pfn == -EHWPOISON)
+			continue;
+		KUNIT_EXPECT_GE(test, pfn, (long)R1_BASE);
+		KUNIT_EXPECT_NE(test, pfn, (long)poisoned_pfn);
+		got++;
+	}
+	KUNIT_EXPECT_EQ(test, got, R1_PAGES - 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&resv.nr_lost), 1L);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &resv, 1),
+			(long)-EHWPOISON);
+	expect_counts(test, 1, R1_PAGES - 1, 0, 0);
+	expect_counts(test, 0, R0_PAGES, R0_PAGES, 0);
+	/* node 0 can still promise all it has */
+	secretmem_pool_unreserve(pool, &resv);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &resv, R0_PAGES,
+							   1, NULL), 0);
+	secretmem_pool_unreserve(pool, &resv);
+}
+
 static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(reserve_unreserve),
 	KUNIT_CASE(reserve_zero_is_noop),
@@ -434,6 +628,10 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(quarantine_shrinks_total),
 	KUNIT_CASE(fill_and_drain),
 	KUNIT_CASE(concurrent_use),
+	KUNIT_CASE(regions_lock_apart),
+	KUNIT_CASE(one_reservation_many_faults),
+	KUNIT_CASE(poisoned_free_page_skipped),
+	KUNIT_CASE(poisoned_free_page_breaks_one_promise),
 	{}
 };
 
