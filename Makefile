@@ -5,10 +5,10 @@ FLAVOUR ?= base
 
 .PHONY: help deps tree kernel selftests guest run test test-debug test-mutants ci lint bench hostcheck clean distclean
 
-# Debug-kernel rows CI runs: every pool test (pool64) and NUMA (numa2). The
-# others run on the debug kernel in `make test-debug` only: CI's cold budget
-# (see README).
-CI_DEBUG_ROWS := pool64 numa2
+# Debug-kernel rows CI runs: every pool test (pool64), NUMA (numa2) and
+# hardware poison of pool pages (poison, a short boot). The others run on the
+# debug kernel in `make test-debug` only: CI's cold budget (see README).
+CI_DEBUG_ROWS := pool64 numa2 poison
 
 help:
 	@echo "make run         boot the kernel and narrate a demo"

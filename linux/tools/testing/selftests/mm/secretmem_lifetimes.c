@@ -4,7 +4,8 @@
  * inode, which may outlive every open file (an O_PATH descriptor, a
  * /proc/PID/fd link); faults racing on one page; pages held by another
  * CPU's mlock batch; charges a limit refused; what /proc/meminfo counts;
- * and where a file's pages are promised (the task's memory policy).
+ * where a file's pages are promised (the task's memory policy and cpuset);
+ * and hibernation, refused while any secret inode lives.
  *
  * Run as root: parts drop to uid 65534 (nobody) on purpose. Parts that need
  * a pool or the secretmem controller skip without them; the harness knows
@@ -38,7 +39,7 @@
 #define __NR_memfd_secret 447
 #endif
 
-#define NR_TESTS	9
+#define NR_TESTS	11
 #define CG		"/sys/fs/cgroup"
 #define MIB		(1024UL * 1024)
 
@@ -785,6 +786,124 @@ static int placement(void *unused)
 	return err;
 }
 
+/* What /sys/power/disk says: true when it offers hibernation. */
+static bool hibernation_offered(void)
+{
+	char buf[256] = "";
+	int fd = open("/sys/power/disk", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && !strstr(buf, "[disabled]");
+}
+
+/*
+ * 10. Hibernation would write secret pages to disk: it is refused while any
+ * secret inode lives, even one whose every open file is closed and that
+ * only an O_PATH alias keeps, and offered again once it is gone. The write
+ * is tried only when the kernel says it will refuse it.
+ */
+static int hibernation_refused(void)
+{
+	char path[64], *p;
+	int fd, alias, err = 0, werr = 0;
+
+	if (access("/sys/power/disk", R_OK))
+		return KSFT_SKIP;	/* no CONFIG_HIBERNATION */
+	if (!hibernation_offered()) {
+		ksft_print_msg("hibernation is off before the test\n");
+		return KSFT_SKIP;
+	}
+	fd = memfd_secret(0);
+	if (fd < 0 || ftruncate(fd, page_size))
+		return 1;
+	p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	p[0] = 1;
+	munmap(p, page_size);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	alias = open(path, O_PATH);
+	close(fd);
+	if (hibernation_offered()) {
+		ksft_print_msg("hibernation offered with a secret inode alive\n");
+		err = 1;
+	} else if (getuid() == 0) {
+		werr = -write_str("/sys/power/state", "disk");
+		if (werr != EPERM) {
+			ksft_print_msg("echo disk > /sys/power/state: %s, want EPERM\n",
+				       strerror(werr));
+			err = 1;
+		}
+	}
+	close(alias);
+	if (!hibernation_offered()) {
+		ksft_print_msg("hibernation still off after the inode went\n");
+		err = 1;
+	}
+	return err;
+}
+
+/*
+ * 11. cpuset.mems bounds where pages are promised, as it bounds the page
+ * allocator: a task in a cpuset of node 1 reserves on node 1 only, and
+ * more than node 1 has is refused.
+ */
+static int cpuset_placement(void *cg)
+{
+	long long n1 = node_kb(1, "Total");
+	int fd, fd2, e, err = 0;
+
+	if (cg_enter(cg))
+		return 1;
+	fd = memfd_secret(0);
+	fd2 = memfd_secret(0);
+	if (fd < 0 || fd2 < 0)
+		return 1;
+	e = ftruncate(fd, 4 * MIB) ? errno : 0;
+	if (e || node_kb(1, "Rsvd") != 4096 || node_kb(0, "Rsvd") != 0) {
+		ksft_print_msg("cpuset of node 1, 4 MiB: error %d, reserved %lld/%lld kB\n",
+			       e, node_kb(0, "Rsvd"), node_kb(1, "Rsvd"));
+		err = 1;
+	}
+	e = ftruncate(fd2, (n1 - 4096 + 2048) * 1024) ? errno : 0;
+	if (e != ENOMEM || node_kb(0, "Rsvd") != 0) {
+		ksft_print_msg("cpuset of node 1, more than it has left: error %d, want ENOMEM\n",
+			       e);
+		err = 1;
+	}
+	close(fd);
+	close(fd2);
+	return err;
+}
+
+static int test_cpuset_placement(void)
+{
+	const char *cg = CG "/smt-lifetimes-cpuset";
+	int rc;
+
+	if (node_kb(1, "Total") <= 0 || node_kb(0, "Total") <= 0)
+		return KSFT_SKIP;
+	if (getuid())
+		return KSFT_SKIP;
+	if (write_str(CG "/cgroup.subtree_control", "+cpuset")) {
+		ksft_print_msg("cannot enable the cpuset controller\n");
+		return 1;
+	}
+	if (!cg_make(cg, NULL) || cg_set(cg, "cpuset.mems", "1")) {
+		ksft_print_msg("cannot make a cpuset of node 1\n");
+		rc = 1;
+	} else {
+		rc = in_child(cpuset_placement, (void *)cg);
+	}
+	cg_remove(cg);
+	write_str(CG "/cgroup.subtree_control", "-cpuset");
+	return rc;
+}
+
 int main(void)
 {
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
@@ -816,6 +935,8 @@ int main(void)
 	report(test_cached(), "pool pages are not counted in Cached");
 	report(test_inode_counts(), "an O_PATH alias keeps the inode counted");
 	report(in_child(placement, NULL), "pages are promised where the memory policy says");
+	report(hibernation_refused(), "hibernation is refused while a closed secret file lives");
+	report(test_cpuset_placement(), "pages are promised where cpuset.mems says");
 	if (have_pool() && !wait_pool_idle())
 		ksft_print_msg("pool not idle at the end\n");
 	ksft_finished();
