@@ -39,13 +39,23 @@ objs+=" $(grep -h '^+++ b/' "$ROOT"/patches/*.patch | sed 's|^+++ b/||' |
 	 grep '\.c$' | grep -v '^tools/' | sed 's|\.c$|.o|' | sort -u | tr '\n' ' ')"
 say "sparse and W=1: $(echo $objs | wc -w) objects"
 log=$BUILD/lint-build.log
+# Warnings come only from a compile: drop the objects so that every one is
+# compiled again (ccache replays a cached compile's warnings).
+# shellcheck disable=SC2086
+(cd "$obj" && rm -f $objs)
 # shellcheck disable=SC2086
 flock "$BUILD/.kbuild-base.lock" make -s -C "$TREE" O="$obj" CC="ccache gcc" \
 	-j"$JOBS" W=1 C=2 $objs >"$log" 2>&1 || { cat "$log"; die "build of checked objects failed"; }
 # Sparse's lock-context noise in upstream mm code the series touches: the
 # same warnings come from the pristine tree (checked on 6.12.117).
 known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs)'"
-if grep -E 'warning:|error:' "$log" | grep -vE "$known"; then
+# W=1's kernel-doc check of kernel/power/snapshot.c: upstream's comments
+# there are not complete kernel-doc (same from the pristine tree); only a
+# warning about the function the series adds there is ours.
+ours_kdoc=register_nosave_region_late
+if grep -E 'warning:|error:' "$log" | grep -vE "$known" |
+	awk -v ours="$ours_kdoc" '!(/kernel\/power\/snapshot\.c:[0-9]+: warning: / && index($0, ours) == 0)' |
+	grep .; then
 	bad=1
 fi
 
