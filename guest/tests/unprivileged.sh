@@ -27,7 +27,8 @@ set -eu
 NOBODY=65534
 cg=/sys/fs/cgroup
 deleg=$cg/smt_unpriv
-# a hung kselftest fails as itself rather than as the whole script
+# a hung kselftest fails as itself, not as the whole script (which init
+# kills after 300 s)
 limit=${SMT_UNPRIV_TIMEOUT:-200}
 out=/tmp/unpriv.out
 cd /tmp
@@ -107,6 +108,8 @@ run() {
 
 	[ "$memlock" = unlimited ] || label="$name, RLIMIT_MEMLOCK $memlock kB,"
 	t0=$(cut -d. -f1 /proc/uptime)
+	# its output comes when it ends: say what runs, should init kill us
+	tap_diag "$label as nobody: started at $t0 s"
 	timeout -s KILL "$limit" sh -c '
 		[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 125
 		ulimit -l "$2" || exit 125
@@ -118,7 +121,7 @@ run() {
 	smt_idle
 }
 
-# 2-13.
+# 2-11.
 run memfd_secret
 run secretmem_pool
 run secretmem_pool 8192
@@ -126,9 +129,8 @@ run secretmem_faults
 chown $NOBODY /dev/ram0 2>/dev/null || tap_diag "no /dev/ram0 to give nobody"
 run secretmem_readers
 chown 0 /dev/ram0 2>/dev/null || true
-run secretmem_lifetimes
 
-# 14-15. test_secretmem in a delegated subtree. secretmem enabled at the
+# 12-13. test_secretmem in a delegated subtree. secretmem enabled at the
 # root stays as the other tests leave it; what was off is turned off again.
 was_on=0
 grep -qw secretmem $cg/cgroup.subtree_control && was_on=1
@@ -146,3 +148,6 @@ run test_secretmem unlimited $deleg/leaf
 find $deleg -depth -type d -exec rmdir {} \; 2>/dev/null || tap_diag "could not remove $deleg"
 [ $was_on = 1 ] || ! grep -qw secretmem $cg/cgroup.subtree_control ||
 	echo -secretmem >$cg/cgroup.subtree_control
+
+# 14-15. The longest last: whatever it takes, the others have reported.
+run secretmem_lifetimes
