@@ -9,20 +9,23 @@ FLAVOUR ?= base
 # hardware poison of pool pages (poison, a short boot). The others run on the
 # debug kernel in `make test-debug` only: CI's cold budget (see README).
 CI_DEBUG_ROWS := pool64 numa2 poison
+# The unprivileged rerun of every kselftest runs in CI on the base kernel;
+# on the debug one (200 s on pool64) only in `make test-debug`.
+CI_DEBUG_NOT := unprivileged
 
 help:
 	@echo "make run         boot the kernel and narrate a demo"
 	@echo "make test        lint, build, and run the whole test matrix in QEMU"
 	@echo "make test-debug  the same tests on the debug kernel (KASAN, lockdep, ...)"
 	@echo "make test-mutants  show that each deliberate bug of mutants/ fails the tests (not in CI; MUTANTS='03 gup' picks)"
-	@echo "make ci          what CI runs: make test, then test-debug on $(CI_DEBUG_ROWS)"
+	@echo "make ci          what CI runs: make test, then test-debug on $(CI_DEBUG_ROWS) (not $(CI_DEBUG_NOT))"
 	@echo "make lint        checkpatch --strict, sparse and W=1 on our code"
 	@echo "make hostcheck   the tooling's own checks (tests/host), no kernel needed"
 	@echo "make tree        assemble build/linux (pristine + quilt series + linux/)"
 	@echo "make kernel      build the kernel (FLAVOUR=base|debug)"
 	@echo "make guest       build the kselftests and the initramfs"
 	@echo "make bench       measure secret memory with and without a pool: build/bench/results.md"
-	@echo "Pick tests or boots: make test T='memfd_secret' ROWS='pool64'"
+	@echo "Pick tests or boots: make test T='memfd_secret' ROWS='pool64' (NOT_T='stress' leaves out)"
 	@echo "QEMU's accelerator: KVM where a probe boot shows it works, else TCG; force one with ACCEL=kvm|tcg"
 
 deps:
@@ -64,7 +67,7 @@ test-mutants: guest
 	@$(S)/mutants.sh $(MUTANTS)
 
 ci: test
-	@$(MAKE) --no-print-directory test-debug ROWS="$(CI_DEBUG_ROWS)"
+	@$(MAKE) --no-print-directory test-debug ROWS="$(CI_DEBUG_ROWS)" NOT_T="$(CI_DEBUG_NOT)"
 
 clean:
 	rm -rf build/obj-* build/guest-* build/logs

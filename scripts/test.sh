@@ -2,12 +2,14 @@
 # Run the test matrix: boot every row of config/boots that some guest test
 # asks for, run those tests in it, and print a summary per boot and a last
 # line "N passed, N failed, N skipped". Exit non-zero on any failure.
-# usage: test.sh [FLAVOUR]   env: T="test ..." picks tests, ROWS="row ..." picks rows
+# usage: test.sh [FLAVOUR]   env: T="test ..." picks tests, ROWS="row ..." picks rows,
+#                            NOT_T="test ..." leaves tests out
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:-base}
 want_tests=${T:-}
+skip_tests=${NOT_T:-}
 want_rows=${ROWS:-}
 
 # tests_for ROW: the guest tests whose "# boots:" line names ROW.
@@ -16,6 +18,7 @@ tests_for() {
 	for f in "$ROOT"/guest/tests/*.sh; do
 		name=$(basename "$f" .sh)
 		if [ -n "$want_tests" ] && ! grep -qw -- "$name" <<<"$want_tests"; then continue; fi
+		if [ -n "$skip_tests" ] && grep -qw -- "$name" <<<"$skip_tests"; then continue; fi
 		sed -n 's/^# boots://p' "$f" | grep -qw -- "$1" && printf '%s ' "$name"
 	done
 	return 0
