@@ -58,6 +58,10 @@ struct secretmem_cgroup {
 	/* Handles for secretmem.events[.local] notifications */
 	struct cgroup_file		events_file;
 	struct cgroup_file		events_local_file;
+
+	/* Open secretmem.peak files that were written to: fd-local peaks */
+	struct list_head		peaks;
+	spinlock_t			peaks_lock;	/* peaks, resets */
 };
 
 static struct secretmem_cgroup *css_secretmem(struct cgroup_subsys_state *css)
@@ -87,6 +91,8 @@ secretmem_css_alloc(struct cgroup_subsys_state *parent_css)
 
 	/* page_counter_init() sets max to PAGE_COUNTER_MAX, i.e. "max" */
 	page_counter_init(&cg->res, parent ? &parent->res : NULL, false);
+	INIT_LIST_HEAD(&cg->peaks);
+	spin_lock_init(&cg->peaks_lock);
 	return &cg->css;
 }
 
@@ -369,10 +375,72 @@ static u64 secretmem_current_read(struct cgroup_subsys_state *css,
 	return pages_to_bytes(page_counter_read(&css_secretmem(css)->res));
 }
 
-static u64 secretmem_peak_read(struct cgroup_subsys_state *css,
-			       struct cftype *cft)
+/*
+ * secretmem.peak works as memory.peak does: the group's watermark, or, for
+ * an open file that was written to, the highest usage since that write
+ * (page_counter's local_watermark, reset by the latest write through any
+ * file; the other written files keep what they had seen in their value).
+ */
+#define SECRETMEM_PEAK_UNSET	((u64)-1)
+
+static int secretmem_peak_show(struct seq_file *sf, void *v)
 {
-	return pages_to_bytes(READ_ONCE(css_secretmem(css)->res.watermark));
+	struct secretmem_cgroup *cg = css_secretmem(seq_css(sf));
+	struct cgroup_of_peak *ofp = of_peak(sf->private);
+	u64 fd_peak = READ_ONCE(ofp->value), peak;
+
+	if (fd_peak == SECRETMEM_PEAK_UNSET)
+		peak = READ_ONCE(cg->res.watermark);
+	else
+		peak = max(fd_peak, (u64)READ_ONCE(cg->res.local_watermark));
+	seq_printf(sf, "%llu\n", pages_to_bytes(peak));
+	return 0;
+}
+
+static int secretmem_peak_open(struct kernfs_open_file *of)
+{
+	of_peak(of)->value = SECRETMEM_PEAK_UNSET;
+	return 0;
+}
+
+static void secretmem_peak_release(struct kernfs_open_file *of)
+{
+	struct secretmem_cgroup *cg = css_secretmem(of_css(of));
+	struct cgroup_of_peak *ofp = of_peak(of);
+
+	if (ofp->value == SECRETMEM_PEAK_UNSET)
+		return;
+	spin_lock(&cg->peaks_lock);
+	list_del(&ofp->list);
+	spin_unlock(&cg->peaks_lock);
+}
+
+/* Any write resets the peak seen through this open file to the usage. */
+static ssize_t secretmem_peak_write(struct kernfs_open_file *of, char *buf,
+				    size_t nbytes, loff_t off)
+{
+	struct secretmem_cgroup *cg = css_secretmem(of_css(of));
+	struct cgroup_of_peak *ofp = of_peak(of), *peer;
+	unsigned long usage, seen;
+
+	spin_lock(&cg->peaks_lock);
+	seen = READ_ONCE(cg->res.local_watermark);
+	usage = page_counter_read(&cg->res);
+	WRITE_ONCE(cg->res.local_watermark, usage);
+	/*
+	 * The other files keep the peak they could see until now: the
+	 * local watermark being reset, not just today's usage (which is all
+	 * memory.peak gives them in 6.12, so one reader's reset can lower
+	 * another's peak).
+	 */
+	list_for_each_entry(peer, &cg->peaks, list)
+		if (max(seen, usage) > peer->value)
+			WRITE_ONCE(peer->value, max(seen, usage));
+	if (ofp->value == SECRETMEM_PEAK_UNSET)
+		list_add(&ofp->list, &cg->peaks);
+	WRITE_ONCE(ofp->value, usage);
+	spin_unlock(&cg->peaks_lock);
+	return nbytes;
 }
 
 static int secretmem_events_show(struct seq_file *sf, void *v)
@@ -423,7 +491,10 @@ static struct cftype secretmem_files[] = {
 	{
 		.name = "peak",
 		.flags = CFTYPE_NOT_ON_ROOT,
-		.read_u64 = secretmem_peak_read,
+		.open = secretmem_peak_open,
+		.release = secretmem_peak_release,
+		.seq_show = secretmem_peak_show,
+		.write = secretmem_peak_write,
 	},
 	{
 		.name = "events",

@@ -769,6 +769,89 @@ cleanup:
 	return ret;
 }
 
+/* What an open secretmem.peak file reads now, in bytes; -1 on error. */
+static long peak_fd_read(int fd)
+{
+	char buf[64];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static int peak_fd_expect(int fd, const char *who, long want)
+{
+	long got = peak_fd_read(fd);
+
+	if (got == want)
+		return 0;
+	ksft_print_msg("secretmem.peak through %s: %ld, want %ld\n", who, got, want);
+	return -1;
+}
+
+/*
+ * A write to secretmem.peak resets the peak seen through that open file
+ * only, as memory.peak: every other open file keeps the peak it could see,
+ * and the group's own watermark (a fresh open) is untouched.
+ */
+static int test_secretmem_peak_reset(const char *base)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL, a = -1, b = -1;
+	char *cg, path[PATH_MAX];
+
+	cg = cg_name(base, "secretmem_test_peak_reset");
+	if (!cg || cg_create(cg) || holder_start(&h, cg))
+		goto cleanup;
+	snprintf(path, sizeof(path), "%s/secretmem.peak", cg);
+	a = open(path, O_RDWR);
+	b = open(path, O_RDWR);
+	if (a < 0 || b < 0) {
+		ksft_print_msg("open %s: %s\n", path, strerror(errno));
+		goto cleanup;
+	}
+
+	if (expect_alloc(&h, 3 * SZ_1M, 0, 0) || close_all(&h))
+		goto cleanup;
+	if (write(a, "reset\n", 6) != 6) {
+		ksft_print_msg("write to secretmem.peak: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (peak_fd_expect(a, "the file reset", 0) ||
+	    peak_fd_expect(b, "another file", 3 * SZ_1M) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	if (expect_alloc(&h, SZ_1M, 0, 0) || close_all(&h))
+		goto cleanup;
+	if (peak_fd_expect(a, "the file reset", SZ_1M) ||
+	    peak_fd_expect(b, "another file", 3 * SZ_1M))
+		goto cleanup;
+
+	/* the second reader's reset leaves the first one's peak alone */
+	if (write(b, "0", 1) != 1 ||
+	    peak_fd_expect(b, "the second file reset", 0) ||
+	    peak_fd_expect(a, "the first file after the second's reset", SZ_1M) ||
+	    check(cg, "secretmem.peak", NULL, 3 * SZ_1M))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	holder_stop(&h);
+	destroy(cg);
+	return ret;
+}
+
 /*
  * A limit below the current usage is accepted; it takes nothing back and
  * only refuses new charges.
@@ -1023,7 +1106,7 @@ cleanup:
 static int test_secretmem_read_only(const char *base)
 {
 	static const char * const files[] = {
-		"secretmem.current", "secretmem.peak", "secretmem.events",
+		"secretmem.current", "secretmem.events",
 		"secretmem.events.local", "secretmem.stat",
 	};
 	int ret = KSFT_FAIL;
@@ -1128,6 +1211,7 @@ static struct secretmem_test tests[] = {
 	T(test_secretmem_hierarchy),
 	T(test_secretmem_siblings),
 	T(test_secretmem_peak),
+	T(test_secretmem_peak_reset),
 	T(test_secretmem_max_below_current),
 	T(test_secretmem_migration),
 	T(test_secretmem_rmdir),
