@@ -129,6 +129,15 @@ static void secretmem_event(struct secretmem_cgroup *over)
 /* Serialises check-then-charge, so that a checked limit still holds. */
 static DEFINE_MUTEX(secretmem_charge_mutex);
 
+/* Whether @cg or an ancestor has a finite secretmem.max. */
+static bool secretmem_limited(struct secretmem_cgroup *cg)
+{
+	for (; cg; cg = parent_secretmem(cg))
+		if (READ_ONCE(cg->res.max) != PAGE_COUNTER_MAX)
+			return true;
+	return false;
+}
+
 /* The group, @cg or an ancestor, whose limit @nr_pages more would pass. */
 static struct secretmem_cgroup *secretmem_over_limit(struct secretmem_cgroup *cg,
 						     unsigned long nr_pages)
@@ -147,7 +156,8 @@ static struct secretmem_cgroup *secretmem_over_limit(struct secretmem_cgroup *cg
  * secretmem_cgroup_try_charge - charge a secret memory reservation
  * @nr_pages: number of pages to reserve
  * @cgp: where to store the charged cgroup
- * @reserve: what else must agree before the charge is made, or %NULL
+ * @reserve: what else must agree before the charge is made, or %NULL;
+ *	     told whether a finite secretmem.max applies to the charge
  * @arg: argument of @reserve
  *
  * Charge @nr_pages to the cgroup of the current task and to all of its
@@ -166,14 +176,14 @@ static struct secretmem_cgroup *secretmem_over_limit(struct secretmem_cgroup *cg
  */
 int secretmem_cgroup_try_charge(unsigned long nr_pages,
 				struct secretmem_cgroup **cgp,
-				int (*reserve)(void *arg), void *arg)
+				int (*reserve)(void *arg, bool limited), void *arg)
 {
 	struct secretmem_cgroup *cg, *over;
 	int err;
 
 	*cgp = NULL;
 	if (!cgroup_subsys_enabled(secretmem_cgrp_subsys) || !nr_pages)
-		return reserve ? reserve(arg) : 0;
+		return reserve ? reserve(arg, false) : 0;
 
 	/*
 	 * More than the root can ever hold.  Refuse it here so the counters
@@ -189,7 +199,7 @@ int secretmem_cgroup_try_charge(unsigned long nr_pages,
 		err = -ENOMEM;
 		secretmem_event(over);
 	} else {
-		err = reserve ? reserve(arg) : 0;
+		err = reserve ? reserve(arg, secretmem_limited(cg)) : 0;
 	}
 	if (!err)
 		page_counter_charge(&cg->res, nr_pages);

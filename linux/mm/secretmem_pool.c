@@ -1181,11 +1181,43 @@ static ssize_t poisoned_bytes_show(struct kobject *kobj,
 
 static struct kobj_attribute poisoned_bytes_attr = __ATTR_RO(poisoned_bytes);
 
+int secretmem_memlock_mode = SECRETMEM_MEMLOCK_ALWAYS;
+
+static const char * const secretmem_memlock_modes[] = {
+	[SECRETMEM_MEMLOCK_ALWAYS]		= "always",
+	[SECRETMEM_MEMLOCK_UNLESS_CGROUP_LIMIT]	= "unless_cgroup_limit",
+};
+
+static ssize_t memlock_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	int mode = READ_ONCE(secretmem_memlock_mode), i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(secretmem_memlock_modes); i++)
+		len += sysfs_emit_at(buf, len, i == mode ? "%s[%s]" : "%s%s",
+				     i ? " " : "", secretmem_memlock_modes[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static ssize_t memlock_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	int mode = sysfs_match_string(secretmem_memlock_modes, buf);
+
+	if (mode < 0)
+		return -EINVAL;
+	WRITE_ONCE(secretmem_memlock_mode, mode);
+	return count;
+}
+
+static struct kobj_attribute memlock_attr = __ATTR_RW(memlock);
+
 static struct attribute *secretmem_attrs[] = {
 	&total_bytes_attr.attr,
 	&free_bytes_attr.attr,
 	&reserved_bytes_attr.attr,
 	&poisoned_bytes_attr.attr,
+	&memlock_attr.attr,
 	NULL,
 };
 

@@ -99,7 +99,20 @@ void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 			   unsigned long *total, unsigned long *free,
 			   unsigned long *rsvd, unsigned long *poisoned);
 
+/*
+ * Whether a secret file is charged to its owner's RLIMIT_MEMLOCK always, or
+ * only when no group of its cgroup's ancestry has a finite secretmem.max
+ * (that limit applies instead). Root sets it in
+ * /sys/kernel/mm/secretmem/memlock; it is read when a file's size is set.
+ */
+enum secretmem_memlock {
+	SECRETMEM_MEMLOCK_ALWAYS,
+	SECRETMEM_MEMLOCK_UNLESS_CGROUP_LIMIT,
+};
+
 #ifdef CONFIG_SECRETMEM_POOL
+extern int secretmem_memlock_mode;
+
 bool secretmem_pool_enabled(void);
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
 void secretmem_file_unreserve(struct secretmem_resv *resv);
@@ -107,6 +120,8 @@ bool secretmem_pool_drain(unsigned long nr_pages);
 void secretmem_pool_folio_left_file(struct folio *folio);
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
 #else
+#define secretmem_memlock_mode	SECRETMEM_MEMLOCK_ALWAYS
+
 static inline bool secretmem_pool_enabled(void)
 {
 	return false;

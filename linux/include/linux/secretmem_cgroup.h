@@ -10,6 +10,7 @@
 #define _LINUX_SECRETMEM_CGROUP_H
 
 #include <linux/errno.h>
+#include <linux/types.h>
 
 struct secretmem_cgroup;
 
@@ -17,7 +18,7 @@ struct secretmem_cgroup;
 
 int secretmem_cgroup_try_charge(unsigned long nr_pages,
 				struct secretmem_cgroup **cgp,
-				int (*reserve)(void *arg), void *arg);
+				int (*reserve)(void *arg, bool limited), void *arg);
 void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
 			       unsigned long nr_pages,
 			       unsigned long nr_faulted);
@@ -27,11 +28,12 @@ void secretmem_cgroup_faulted(struct secretmem_cgroup *cg, long nr_pages);
 
 static inline int secretmem_cgroup_try_charge(unsigned long nr_pages,
 					      struct secretmem_cgroup **cgp,
-					      int (*reserve)(void *arg),
+					      int (*reserve)(void *arg,
+							     bool limited),
 					      void *arg)
 {
 	*cgp = NULL;
-	return reserve ? reserve(arg) : 0;
+	return reserve ? reserve(arg, false) : 0;
 }
 
 static inline void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,

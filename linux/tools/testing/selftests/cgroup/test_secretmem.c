@@ -852,6 +852,125 @@ cleanup:
 	return ret;
 }
 
+#define MEMLOCK_MODE	"/sys/kernel/mm/secretmem/memlock"
+
+static int set_memlock_mode(const char *mode)
+{
+	int fd = open(MEMLOCK_MODE, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, mode, strlen(mode)) == (ssize_t)strlen(mode) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* 0 if @path reads exactly @want. */
+static int check_file_str(const char *path, const char *want)
+{
+	char buf[128] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	if (!strcmp(buf, want))
+		return 0;
+	ksft_print_msg("%s reads \"%s\", want \"%s\"\n", path, buf, want);
+	return -1;
+}
+
+/* A holder in @cg under RLIMIT_MEMLOCK @bytes (this process's is kept). */
+static int holder_start_memlock(struct holder *h, const char *cg, rlim_t bytes)
+{
+	struct rlimit old, rl = { bytes, bytes };
+	int ret;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &old) || setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -1;
+	ret = holder_start(h, cg);
+	if (setrlimit(RLIMIT_MEMLOCK, &old))
+		ret = -1;
+	return ret;
+}
+
+/*
+ * /sys/kernel/mm/secretmem/memlock: "always" charges RLIMIT_MEMLOCK for
+ * every file; "unless_cgroup_limit" only where no group up to the root has
+ * a finite secretmem.max, decided when the size is set: a file made in a
+ * limited group keeps its charges when its task moves to an unlimited one,
+ * where new files are charged to RLIMIT_MEMLOCK again.
+ */
+static int test_secretmem_memlock_mode(const char *base)
+{
+	struct holder h = { .pid = -1 };
+	int ret = KSFT_FAIL;
+	char *lim, *unl;
+	char mode[64] = "";
+	FILE *f;
+
+	if (getuid()) {
+		ksft_print_msg("not root: %s is root's\n", MEMLOCK_MODE);
+		return KSFT_SKIP;
+	}
+	f = fopen(MEMLOCK_MODE, "r");
+	if (!f || !fgets(mode, sizeof(mode), f) ||
+	    strcmp(mode, "[always] unless_cgroup_limit\n")) {
+		ksft_print_msg("%s reads \"%s\", want the default\n", MEMLOCK_MODE,
+			       mode);
+		if (f)
+			fclose(f);
+		return KSFT_FAIL;
+	}
+	fclose(f);
+	lim = cg_name(base, "secretmem_test_memlock_lim");
+	unl = cg_name(base, "secretmem_test_memlock_unl");
+	if (!lim || !unl || cg_create(lim) || cg_create(unl) || set_max(lim, "8M"))
+		goto cleanup;
+
+	/* bad values are refused and change nothing */
+	if (!set_memlock_mode("sometimes") || !set_memlock_mode("\n") ||
+	    check_file_str(MEMLOCK_MODE, "[always] unless_cgroup_limit\n"))
+		goto cleanup;
+
+	/* always: 4M over a 1M RLIMIT_MEMLOCK is refused, limit or not */
+	if (holder_start_memlock(&h, lim, SZ_1M) ||
+	    expect_alloc(&h, 4 * SZ_1M, 0, EAGAIN) || holder_stop(&h))
+		goto cleanup;
+
+	if (set_memlock_mode("unless_cgroup_limit") ||
+	    check_file_str(MEMLOCK_MODE, "always [unless_cgroup_limit]\n"))
+		goto cleanup;
+	/* the group's 8M limit stands in for RLIMIT_MEMLOCK, and applies */
+	if (holder_start_memlock(&h, lim, SZ_1M) ||
+	    expect_alloc(&h, 4 * SZ_1M, 4, 0) ||
+	    expect_alloc(&h, 8 * SZ_1M, 0, ENOMEM) ||
+	    check_current(lim, 4 * SZ_1M))
+		goto cleanup;
+	/* moved to a group without a limit: RLIMIT_MEMLOCK again, for new files */
+	if (cg_enter(unl, h.pid) ||
+	    expect_alloc(&h, 2 * SZ_1M, 0, EAGAIN) ||
+	    expect_alloc(&h, SZ_1M / 2, 1, 0) ||
+	    check_current(lim, 4 * SZ_1M) || check_current(unl, SZ_1M / 2))
+		goto cleanup;
+	if (close_all(&h) || check_current(lim, 0) || check_current(unl, 0) ||
+	    expect_alloc(&h, SZ_1M, 0, 0) || holder_stop(&h))
+		goto cleanup;
+
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
+	set_memlock_mode("always");
+	destroy(lim);
+	destroy(unl);
+	return ret;
+}
+
 /*
  * A limit below the current usage is accepted; it takes nothing back and
  * only refuses new charges.
@@ -1212,6 +1331,7 @@ static struct secretmem_test tests[] = {
 	T(test_secretmem_siblings),
 	T(test_secretmem_peak),
 	T(test_secretmem_peak_reset),
+	T(test_secretmem_memlock_mode),
 	T(test_secretmem_max_below_current),
 	T(test_secretmem_migration),
 	T(test_secretmem_rmdir),
