@@ -84,6 +84,7 @@ static const char * const kind_names[] = {
 /* What one reading of the kernel's counters says. */
 struct counters {
 	unsigned long long cal, tlb;		/* summed over CPUs */
+	long long slot_flushes;			/* the pool's, 0 without */
 	unsigned long long l2_splits, l3_splits;
 	long long dm4k, dm2m, dm1g;		/* kB */
 };
@@ -205,11 +206,29 @@ static unsigned long long irq_row(const char *buf, const char *row)
 	return 0;
 }
 
+/*
+ * Global flushes of the pool's zeroing slots so far (debugfs, exact); 0
+ * where there is no pool.
+ */
+static long long slot_flushes(void)
+{
+	char buf[32] = "";
+	int fd = open("/sys/kernel/debug/secretmem/slot_flushes", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoll(buf) : 0;
+}
+
 static void read_counters(struct counters *c)
 {
 	const char *buf;
 	long long v2, v3;
 
+	c->slot_flushes = slot_flushes();
 	buf = read_file("/proc/interrupts");
 	c->cal = irq_row(buf, "CAL:");
 	c->tlb = irq_row(buf, "TLB:");
@@ -430,6 +449,7 @@ static void *worker(void *arg)
 enum {
 	M_FAULT_NS, M_RELEASE_NS, M_FAULT_IPIS, M_PF_IPIS, M_RELEASE_IPIS,
 	M_FAULT_SPLITS, M_L2, M_L3, M_DM4K, M_DM2M, M_DM1G, M_FAULT_TLB, M_RELEASE_TLB,
+	M_FAULT_FLUSHES, M_RELEASE_FLUSHES,
 	NR_FR_METRICS
 };
 
@@ -449,13 +469,15 @@ static const struct {
 	[M_DM1G]	 = { "directmap_1g_delta", "kB" },
 	[M_FAULT_TLB]	 = { "fault_tlb_ipis", "IPIs" },
 	[M_RELEASE_TLB]	 = { "release_tlb_ipis", "IPIs" },
+	[M_FAULT_FLUSHES] = { "fault_slot_flushes", "flushes" },
+	[M_RELEASE_FLUSHES] = { "release_slot_flushes_per_512", "flushes/512 pages" },
 };
 
 /* One repetition: fault @size bytes in with @nthreads threads, release. */
 static void fault_release(size_t size, int nthreads, double *out)
 {
 	pthread_t tids[MAX_THREADS];
-	struct counters c0, cm, c1, c2, c3;
+	struct counters c0, cm, c1, c2, c3, c4;
 	unsigned long long t0, ta, tb, t1, t2, t3;
 	long long free0 = 0;
 	size_t pages = size / page_size;
@@ -533,6 +555,12 @@ static void fault_release(size_t size, int nthreads, double *out)
 	/* of the IPIs, the TLB row alone, in total */
 	out[M_FAULT_TLB] = c1.tlb - c0.tlb;
 	out[M_RELEASE_TLB] = c3.tlb - c2.tlb;
+	/* the batch's flush runs from a work item: let it, then count */
+	settle();
+	read_counters(&c4);
+	out[M_FAULT_FLUSHES] = c1.slot_flushes - c0.slot_flushes;
+	out[M_RELEASE_FLUSHES] = (double)(c4.slot_flushes - c2.slot_flushes) *
+				 512 / pages;
 }
 
 /* ---- What the counters see when we do nothing ---- */

@@ -30,6 +30,7 @@
 #include <linux/cache.h>
 #include <linux/cpuset.h>
 #include <linux/ctype.h>
+#include <linux/debugfs.h>
 #include <linux/error-injection.h>
 #include <linux/init.h>
 #include <linux/kmemleak.h>
@@ -838,11 +839,34 @@ static void secretmem_zero_page(unsigned long pfn)
 	local_irq_restore(flags);
 }
 
+/* Global flushes of the slots, for debugfs: under the pool's flush_mutex. */
+static unsigned long secretmem_slot_flushes;
+
 static void secretmem_flush_slots(void)
 {
 	flush_tlb_kernel_range(secretmem_slots_addr,
 			       secretmem_slots_addr + nr_cpu_ids * PAGE_SIZE);
+	secretmem_slot_flushes++;
 }
+
+/*
+ * /sys/kernel/debug/secretmem/slot_flushes: what releases cost the other
+ * CPUs, exactly (make bench divides it by the pages released).
+ */
+static int __init secretmem_pool_debugfs_init(void)
+{
+	struct dentry *dir;
+
+	if (!secretmem_pool.nr_regions)
+		return 0;
+	dir = debugfs_lookup("secretmem", NULL);
+	if (!dir)
+		return 0;
+	debugfs_create_ulong("slot_flushes", 0444, dir, &secretmem_slot_flushes);
+	dput(dir);
+	return 0;
+}
+late_initcall(secretmem_pool_debugfs_init);
 
 static void secretmem_flush_workfn(struct work_struct *work)
 {
