@@ -9,9 +9,11 @@ FLAVOUR ?= base
 # hardware poison of pool pages (poison, a short boot). The others run on the
 # debug kernel in `make test-debug` only: CI's cold budget (see README).
 CI_DEBUG_ROWS := pool64 numa2 poison
-# The unprivileged rerun of every kselftest runs in CI on the base kernel;
-# on the debug one (200 s on pool64) only in `make test-debug`.
-CI_DEBUG_NOT := unprivileged
+# On the debug kernel CI leaves out what the base kernel's boots of make
+# test already run and what costs the most there (debug pool64, 2026-11-25):
+# the unprivileged rerun of every kselftest (200 s), pool_pageflags (141 s),
+# the fork bomb (73 s) and stress-ng (27 s). `make test-debug` runs them.
+CI_DEBUG_NOT := unprivileged pool_pageflags forkbomb stress_ng
 
 help:
 	@echo "make run         boot the kernel and narrate a demo"
