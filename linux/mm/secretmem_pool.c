@@ -329,15 +329,15 @@ static struct secretmem_region *region_of(struct secretmem_pool *pool,
  *
  * Context: any context, including hard interrupts: this is called from the
  * final put of a page. Takes only the lock of the page's region.
- * Return: true when enough released pages wait for a flush that the caller
- * should arrange one.
+ * Return: true when enough released pages of the page's region wait for a
+ * flush that the caller should arrange one.
  */
 bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv)
 {
 	struct secretmem_region *reg = region_of(pool, pfn);
 	unsigned long flags, bit;
-	bool dirty = false;
+	bool flush = false;
 
 	if (WARN_ON_ONCE(!reg))
 		return false;
@@ -356,12 +356,12 @@ bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 	} else {
 		/* the region's epoch is read under its lock: see the flush */
 		__set_bit(bit, reg->dirty[reg->epoch]);
-		dirty = true;
+		/* counted per region: no shared cacheline on the free path */
+		flush = ++reg->nr_dirty == pool->flush_batch;
 	}
 out:
 	spin_unlock_irqrestore(&reg->lock, flags);
-	return dirty &&
-	       atomic_long_inc_return(&pool->nr_dirty) == pool->flush_batch;
+	return flush;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
 
@@ -405,8 +405,8 @@ void secretmem_pool_flush(struct secretmem_pool *pool,
 		n = bitmap_weight(dirty, reg->nr_pages);
 		bitmap_andnot(reg->used, reg->used, dirty, reg->nr_pages);
 		bitmap_zero(dirty, reg->nr_pages);
+		reg->nr_dirty -= n;
 		spin_unlock_irq(&reg->lock);
-		atomic_long_sub(n, &pool->nr_dirty);
 	}
 	mutex_unlock(&pool->flush_mutex);
 }

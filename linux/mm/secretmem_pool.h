@@ -36,10 +36,11 @@ struct secretmem_region {
 	unsigned long	*used;		/* bit set: not available to take */
 	unsigned long	*dirty[2];	/* bit set: came back in that epoch */
 	unsigned int	epoch;		/* dirty[epoch] collects released pages */
+	unsigned long	nr_dirty;	/* released, not flushed yet */
 	int		nid;
 };
 
-/* Released pages that make a flush of the zeroing mappings worth it. */
+/* Released pages of one region that make a flush of the slots worth it. */
 #define SECRETMEM_FLUSH_BATCH	512
 
 /*
@@ -53,7 +54,6 @@ struct secretmem_pool {
 	struct mutex		resv_mutex;	/* one reservation at a time */
 	unsigned int		nr_regions;	/* constant once in use */
 	unsigned int		epoch;		/* of every region, under flush_mutex */
-	atomic_long_t		nr_dirty;	/* released, not flushed yet */
 	unsigned long		flush_batch;
 	struct mutex		flush_mutex;	/* one flush at a time */
 	struct secretmem_region	*regions;

@@ -294,7 +294,7 @@ static void flush_once_per_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, due, 1UL);
 	secretmem_pool_flush(pool, count_flush);
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(pool->regions[0].used, R0_PAGES));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->nr_dirty), 0L);
+	KUNIT_EXPECT_EQ(test, pool->regions[0].nr_dirty, 0UL);
 	secretmem_pool_unreserve(pool, &resv);
 	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
 }
