@@ -149,6 +149,24 @@ static char *secret_map(int pages, int *fd)
 	return p;
 }
 
+/*
+ * A secret file of two written pages whose first page is then poisoned;
+ * its pfn in @bad. NULL on failure.
+ */
+static char *secret_map_poisoned(int *fd, uint64_t *bad)
+{
+	char *p = secret_map(2, fd);
+
+	if (!p)
+		return NULL;
+	*bad = pfn_of(p);
+	if (!*bad || !inject(*bad)) {
+		ksft_print_msg("cannot poison pfn %#llx\n", (unsigned long long)*bad);
+		return NULL;
+	}
+	return p;
+}
+
 /* 1. MADV_HWPOISON cannot reach a secret page: it would need GUP. */
 static int madvise_refused(void)
 {
@@ -184,14 +202,9 @@ static int pool_quarantine(void)
 	char *p;
 	int fd, err = 0;
 
-	p = secret_map(2, &fd);
+	p = secret_map_poisoned(&fd, &bad);
 	if (!p)
 		return 1;
-	bad = pfn_of(p);
-	if (!bad || !inject(bad)) {
-		ksft_print_msg("cannot poison pfn %#llx\n", (unsigned long long)bad);
-		return 1;
-	}
 	munmap(p, 2 * page_size);
 	close(fd);
 	/* the final put may wait for another CPU's batch: give it 10 s */
@@ -332,14 +345,9 @@ static int per_page_lost(void)
 	int fd, code, err = 0;
 	char *p;
 
-	p = secret_map(2, &fd);
+	p = secret_map_poisoned(&fd, &bad);
 	if (!p)
 		return 1;
-	bad = pfn_of(p);
-	if (!bad || !inject(bad)) {
-		ksft_print_msg("cannot poison pfn %#llx\n", (unsigned long long)bad);
-		return 1;
-	}
 	code = touch(p);
 	if (code != BUS_MCEERR_AR || p[page_size] != 0x5a) {
 		ksft_print_msg("poisoned page: SIGBUS code %d (want %d), neighbour %#x\n",
