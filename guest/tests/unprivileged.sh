@@ -146,6 +146,9 @@ grep -qw secretmem $cg/cgroup.controllers && [ $was_on = 0 ] &&
 [ ! -d $deleg ] || find $deleg -depth -type d -exec rmdir {} \;
 mkdir $deleg
 chown $NOBODY:$NOBODY $deleg $deleg/cgroup.procs $deleg/cgroup.subtree_control $deleg/cgroup.threads
+# a group is protected only as far as its parent is: root guarantees the
+# subtree the pool, so that nobody's secretmem.min tests have something
+[ ! -f $deleg/secretmem.min ] || echo max >$deleg/secretmem.min
 # nobody makes its own leaf; root moves the test into it (from the root
 # cgroup, which nobody may not write) before it drops to nobody
 run_as $NOBODY $NOBODY mkdir $deleg/leaf

@@ -1021,6 +1021,43 @@ void secretmem_file_unreserve(struct secretmem_resv *resv)
 	secretmem_pool_unreserve(&secretmem_pool, resv);
 }
 
+/**
+ * secretmem_file_promised - what a file's reservation set aside on a node
+ * @resv: the file's reservation, just made: no fault has taken from it yet
+ * @nid: the node
+ *
+ * Return: the pages promised to the file by the regions of @nid.
+ */
+unsigned long secretmem_file_promised(struct secretmem_resv *resv, int nid)
+{
+	unsigned long nr = 0;
+	unsigned int i;
+
+	if (!resv->per_region)
+		return 0;
+	for (i = 0; i < secretmem_pool.nr_regions; i++)
+		if (secretmem_pool.regions[i].nid == nid)
+			nr += READ_ONCE(resv->per_region[i]);
+	return nr;
+}
+
+/**
+ * secretmem_pool_room - the pool's capacity and what it can still promise
+ * @nid: a node, or NUMA_NO_NODE for the whole pool
+ * @total: pages in the pool, less the poisoned ones
+ * @room: pages not promised to any file and not holding data
+ *
+ * The secretmem controller weighs its groups' guarantees against these.
+ */
+void secretmem_pool_room(int nid, unsigned long *total, unsigned long *room)
+{
+	unsigned long free, rsvd, poisoned;
+
+	secretmem_pool_counts(&secretmem_pool, nid, total, &free, &rsvd,
+			      &poisoned);
+	*room = free > rsvd ? free - rsvd : 0;
+}
+
 /*
  * The pool cannot promise @nr_pages. Some of its pages may have left their
  * files but still be held by a CPU's mlock or LRU batch: drain those once.

@@ -116,6 +116,8 @@ extern int secretmem_memlock_mode;
 bool secretmem_pool_enabled(void);
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
 void secretmem_file_unreserve(struct secretmem_resv *resv);
+unsigned long secretmem_file_promised(struct secretmem_resv *resv, int nid);
+void secretmem_pool_room(int nid, unsigned long *total, unsigned long *room);
 bool secretmem_pool_drain(unsigned long nr_pages);
 void secretmem_pool_folio_left_file(struct folio *folio);
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
@@ -135,6 +137,18 @@ static inline int secretmem_file_reserve(struct secretmem_resv *resv,
 
 static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
 {
+}
+
+static inline unsigned long secretmem_file_promised(struct secretmem_resv *resv,
+						   int nid)
+{
+	return 0;
+}
+
+static inline void secretmem_pool_room(int nid, unsigned long *total,
+				       unsigned long *room)
+{
+	*total = *room = 0;
 }
 
 static inline bool secretmem_pool_drain(unsigned long nr_pages)

@@ -20,9 +20,9 @@ int secretmem_cgroup_try_charge(unsigned long nr_pages,
 				struct secretmem_cgroup **cgp,
 				int (*reserve)(void *arg, bool limited), void *arg);
 void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
-			       unsigned long nr_pages,
-			       unsigned long nr_faulted);
-void secretmem_cgroup_faulted(struct secretmem_cgroup *cg, long nr_pages);
+			       unsigned long nr_pages);
+void secretmem_cgroup_node_add(struct secretmem_cgroup *cg, int nid,
+			       long reserved, long faulted);
 
 #else /* CONFIG_CGROUP_SECRETMEM */
 
@@ -37,13 +37,13 @@ static inline int secretmem_cgroup_try_charge(unsigned long nr_pages,
 }
 
 static inline void secretmem_cgroup_uncharge(struct secretmem_cgroup *cg,
-					     unsigned long nr_pages,
-					     unsigned long nr_faulted)
+					     unsigned long nr_pages)
 {
 }
 
-static inline void secretmem_cgroup_faulted(struct secretmem_cgroup *cg,
-					    long nr_pages)
+static inline void secretmem_cgroup_node_add(struct secretmem_cgroup *cg,
+					     int nid, long reserved,
+					     long faulted)
 {
 }
 

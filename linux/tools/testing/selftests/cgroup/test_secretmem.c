@@ -43,6 +43,10 @@
 #define __NR_memfd_secret 447
 #endif
 
+#ifndef MPOL_BIND
+#define MPOL_BIND	2
+#endif
+
 #define SZ_1M		(1024L * 1024)
 #define MAX_FILES	16
 /* RLIMIT_MEMLOCK is charged too: the tests lock up to 10M at a time */
@@ -61,6 +65,7 @@ enum holder_op {
 	OP_ALLOC,	/* new file: ftruncate(size), mmap, touch pages */
 	OP_TOUCH,	/* touch the next pages of the newest file */
 	OP_CLOSE_ALL,	/* unmap and close every file */
+	OP_BIND,	/* MPOL_BIND to node "size" for the files to come */
 	OP_EXIT,
 };
 
@@ -192,6 +197,13 @@ holder_main(const char *cgroup, int cmd_fd, int res_fd)
 			nfiles = 0;
 			ret = 0;
 			break;
+		case OP_BIND: {
+			unsigned long mask = 1UL << c.size;
+
+			ret = syscall(__NR_set_mempolicy, MPOL_BIND, &mask,
+				      sizeof(mask) * 8) ? errno : 0;
+			break;
+		}
 		default:
 			_exit(EXIT_SUCCESS);
 		}
@@ -352,7 +364,8 @@ static int check_events(const char *cg, long events, long local)
 	return check(cg, "secretmem.events.local", "max ", local);
 }
 
-static int check_max(const char *cg, long bytes)
+/* secretmem.max or .min (@file) reads @bytes, "max" if negative. */
+static int check_limit(const char *cg, const char *file, long bytes)
 {
 	char want[32];
 
@@ -361,21 +374,43 @@ static int check_max(const char *cg, long bytes)
 	else
 		snprintf(want, sizeof(want), "%ld\n", bytes);
 
-	if (!cg_read_strcmp(cg, "secretmem.max", want))
+	if (!cg_read_strcmp(cg, file, want))
 		return 0;
-	ksft_print_msg("%s/secretmem.max does not read %s", cg, want);
+	ksft_print_msg("%s/%s does not read %s", cg, file, want);
+	return -1;
+}
+
+static int check_max(const char *cg, long bytes)
+{
+	return check_limit(cg, "secretmem.max", bytes);
+}
+
+static int set_limit(const char *cg, const char *file, char *val)
+{
+	int ret = cg_write(cg, file, val);
+
+	if (!ret)
+		return 0;
+	ksft_print_msg("writing \"%s\" to %s/%s: %d\n", val, cg, file, ret);
 	return -1;
 }
 
 static int set_max(const char *cg, char *val)
 {
-	int ret = cg_write(cg, "secretmem.max", val);
+	return set_limit(cg, "secretmem.max", val);
+}
 
-	if (!ret)
-		return 0;
-	ksft_print_msg("writing \"%s\" to %s/secretmem.max: %d\n",
-		       val, cg, ret);
-	return -1;
+static int set_min(const char *cg, char *val)
+{
+	return set_limit(cg, "secretmem.min", val);
+}
+
+/* Refusals caused by another group's secretmem.min, here and below. */
+static int check_protected(const char *cg, long events, long local)
+{
+	if (check(cg, "secretmem.events", "protected ", events))
+		return -1;
+	return check(cg, "secretmem.events.local", "protected ", local);
 }
 
 static int enable_controller(const char *cg)
@@ -399,7 +434,7 @@ static int test_secretmem_root(const char *base)
 {
 	const char *root = cg_root;
 	static const char * const absent[] = {
-		"secretmem.max", "secretmem.peak",
+		"secretmem.max", "secretmem.min", "secretmem.peak",
 		"secretmem.events", "secretmem.events.local",
 	};
 	struct holder h = { .pid = -1 };
@@ -1140,11 +1175,11 @@ cleanup:
 }
 
 /*
- * secretmem.max parsing: "max" or decimal bytes with one optional K/M/G/T
- * suffix, rounded down to pages.  Anything else is EINVAL and changes
- * nothing.
+ * secretmem.max and secretmem.min parsing: "max" or decimal bytes with one
+ * optional K/M/G/T suffix, rounded down to pages.  Anything else is EINVAL
+ * and changes nothing.
  */
-static int test_secretmem_max_parse(const char *base)
+static int limit_parse(const char *base, const char *file)
 {
 	static char * const bad[] = {
 		"\n", "   \n", "garbage", "-1", "-4096", "+1M", "0x1000",
@@ -1184,22 +1219,23 @@ static int test_secretmem_max_parse(const char *base)
 		goto cleanup;
 
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		if (set_max(cg, good[i].in) || check_max(cg, good[i].bytes)) {
-			ksft_print_msg("valid value \"%s\" not taken\n",
-				       good[i].in);
+		if (set_limit(cg, file, good[i].in) ||
+		    check_limit(cg, file, good[i].bytes)) {
+			ksft_print_msg("valid value \"%s\" not taken by %s\n",
+				       good[i].in, file);
 			goto cleanup;
 		}
 	}
 
 	/* The last good value, 3M, must survive every bad write. */
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		err = cg_write(cg, "secretmem.max", bad[i]);
+		err = cg_write(cg, file, bad[i]);
 		if (err != -EINVAL) {
-			ksft_print_msg("\"%s\": got %d, expected %d\n",
-				       bad[i], err, -EINVAL);
+			ksft_print_msg("%s \"%s\": got %d, expected %d\n",
+				       file, bad[i], err, -EINVAL);
 			goto cleanup;
 		}
-		if (check_max(cg, 3 * SZ_1M))
+		if (check_limit(cg, file, 3 * SZ_1M))
 			goto cleanup;
 	}
 
@@ -1207,7 +1243,7 @@ static int test_secretmem_max_parse(const char *base)
 	 * A zero-length write never reaches the controller (cgroup core
 	 * takes it as a no-op); it must not change the limit either.
 	 */
-	if (cg_write(cg, "secretmem.max", "") || check_max(cg, 3 * SZ_1M))
+	if (cg_write(cg, file, "") || check_limit(cg, file, 3 * SZ_1M))
 		goto cleanup;
 
 	ret = KSFT_PASS;
@@ -1222,6 +1258,16 @@ cleanup:
  * other than root the files' modes already say so: 0444, and the root
  * group's files are root's.)
  */
+static int test_secretmem_max_parse(const char *base)
+{
+	return limit_parse(base, "secretmem.max");
+}
+
+static int test_secretmem_min_parse(const char *base)
+{
+	return limit_parse(base, "secretmem.min");
+}
+
 static int test_secretmem_read_only(const char *base)
 {
 	static const char * const files[] = {
@@ -1254,6 +1300,372 @@ static int test_secretmem_read_only(const char *base)
 	ret = KSFT_PASS;
 
 cleanup:
+	destroy(cg);
+	return ret;
+}
+
+/* The pool's capacity, in the root's secretmem.stat; 0 without a pool. */
+static long pool_capacity(void)
+{
+	return cg_read_key_long(cg_root, "secretmem.stat", "capacity ");
+}
+
+/* What the pool can still promise: its capacity less every charge. */
+static long pool_room(void)
+{
+	return pool_capacity() - cg_read_long(cg_root, "secretmem.current");
+}
+
+static int check_emin(const char *cg, long bytes)
+{
+	return check(cg, "secretmem.stat", "effective_min ", bytes);
+}
+
+static int set_min_bytes(const char *cg, long bytes)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%ld", bytes);
+	return set_min(cg, val);
+}
+
+/*
+ * P, with secretmem.min "max" and the controller on, and its children. A
+ * group's protection is bounded by its parent's: in a delegated subtree,
+ * only if root protected the subtree (unprivileged.sh does) can it have any.
+ */
+static int make_protected_parent(const char *base, const char *name,
+				 char **parent, char **a, char **b)
+{
+	long cap = pool_capacity();
+
+	*parent = *a = *b = NULL;
+	if (strcmp(base, cg_root) && cap &&
+	    cg_read_key_long(base, "secretmem.stat", "effective_min ") != cap) {
+		ksft_print_msg("%s is not protected by root: no guarantee here\n",
+			       base);
+		return -1;
+	}
+	*parent = cg_name(base, name);
+	*a = *parent ? cg_name(*parent, "a") : NULL;
+	*b = *parent ? cg_name(*parent, "b") : NULL;
+	if (!*a || !*b || cg_create(*parent) || enable_controller(*parent) ||
+	    cg_create(*a) || cg_create(*b))
+		return -1;
+	return set_min(*parent, "max");
+}
+
+/*
+ * secretmem.min: a group's guarantee of part of the pool. A sibling, a
+ * cousin and a parent's other child are refused what would leave the pool
+ * unable to give the group the rest of its protection; the group itself is
+ * not; faulted and released pages count back; what the group may never
+ * hold (min above max) is not protected. Each refusal is a "protected"
+ * event of the refused group, and changes nothing else. Without a pool,
+ * secretmem.min is taken and has no effect.
+ */
+static int test_secretmem_min(const char *base)
+{
+	struct holder ha = { .pid = -1 }, hb = { .pid = -1 }, hc = { .pid = -1 };
+	char *p = NULL, *a = NULL, *b = NULL, *q = NULL, *c = NULL;
+	long cap = pool_capacity(), room = pool_room();
+	int ret = KSFT_FAIL;
+
+	q = cg_name(base, "secretmem_test_min_q");
+	c = q ? cg_name(q, "c") : NULL;
+	if (make_protected_parent(base, "secretmem_test_min", &p, &a, &b) ||
+	    !c || cg_create(q) || enable_controller(q) || cg_create(c))
+		goto cleanup;
+	if (holder_start(&ha, a) || holder_start(&hb, b) ||
+	    holder_start(&hc, c))
+		goto cleanup;
+
+	if (!cap) {
+		if (set_min(a, "64M") || check_emin(a, 0) ||
+		    expect_alloc(&hb, 8 * SZ_1M, 1, 0) ||
+		    expect_alloc(&hc, 8 * SZ_1M, 1, 0) ||
+		    check_protected(b, 0, 0) || check_protected(c, 0, 0))
+			goto cleanup;
+		ret = KSFT_PASS;
+		goto cleanup;
+	}
+	if (room < 16 * SZ_1M) {
+		ksft_print_msg("pool of %ld bytes has %ld left: too little\n",
+			       cap, room);
+		goto cleanup;
+	}
+
+	/* a, and so its parent, are guaranteed all of the room but 4M */
+	if (set_min_bytes(p, room - 4 * SZ_1M) ||
+	    set_min_bytes(a, room - 4 * SZ_1M) ||
+	    check_emin(a, room - 4 * SZ_1M) || check_emin(b, 0))
+		goto cleanup;
+
+	/* its sibling gets the 4M, not a page more */
+	if (expect_alloc(&hb, 4 * SZ_1M, 0, 0) ||
+	    expect_alloc(&hb, pagesz, 0, ENOMEM))
+		goto cleanup;
+	if (check_protected(b, 1, 1) || check_protected(p, 1, 0) ||
+	    check_protected(a, 0, 0) || check_events(b, 0, 0) ||
+	    check_current(b, 4 * SZ_1M))
+		goto cleanup;
+	/* a cousin gets nothing */
+	if (expect_alloc(&hc, pagesz, 0, ENOMEM) || check_protected(c, 1, 1) ||
+	    check_protected(q, 1, 0) || check_current(q, 0))
+		goto cleanup;
+
+	/* the guarantee is a's to use: 4M, faulted, then released */
+	if (expect_alloc(&ha, 4 * SZ_1M, 4 * SZ_1M / pagesz, 0) ||
+	    check_stat(a, 0, 4 * SZ_1M) || close_all(&ha) ||
+	    check_current(a, 0))
+		goto cleanup;
+	/* released, the pages are a's guarantee again, exactly */
+	if (close_all(&hb) || check_current(b, 0) ||
+	    expect_alloc(&hb, 4 * SZ_1M + pagesz, 0, ENOMEM) ||
+	    expect_alloc(&hb, 4 * SZ_1M, 0, 0) || check_protected(b, 2, 2))
+		goto cleanup;
+
+	/*
+	 * min above max: a can never hold more than 8M, 8M is protected;
+	 * p's own 12M are b's 4M and a's 8M.
+	 */
+	if (set_min(p, "12M") || set_max(a, "8M") || check_emin(a, 8 * SZ_1M) ||
+	    expect_alloc(&hc, room - 12 * SZ_1M, 0, 0) ||
+	    expect_alloc(&hc, pagesz, 0, ENOMEM) || check_protected(c, 2, 2))
+		goto cleanup;
+	if (expect_alloc(&ha, 8 * SZ_1M, 1, 0) || check_current(a, 8 * SZ_1M))
+		goto cleanup;
+
+	if (holder_stop(&ha) || holder_stop(&hb) || holder_stop(&hc) ||
+	    check_current(p, 0) || check_current(q, 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&ha);
+	holder_stop(&hb);
+	holder_stop(&hc);
+	destroy(a);
+	destroy(b);
+	destroy(p);
+	destroy(c);
+	destroy(q);
+	return ret;
+}
+
+/*
+ * Protections that claim more than their parent has share it in proportion
+ * to their claims, at every level, and the effective values are what a
+ * reservation is weighed against.
+ */
+static int test_secretmem_min_overcommit(const char *base)
+{
+	struct holder ha = { .pid = -1 }, hb1 = { .pid = -1 };
+	char *p = NULL, *a = NULL, *b = NULL, *b1 = NULL, *b2 = NULL;
+	long cap = pool_capacity(), room = pool_room(), half, quarter;
+	int ret = KSFT_FAIL;
+
+	if (!cap) {
+		ksft_print_msg("no pool: nothing to share\n");
+		return KSFT_SKIP;
+	}
+	half = cap / 2 / pagesz * pagesz;
+	quarter = half / 2 / pagesz * pagesz;
+	if (make_protected_parent(base, "secretmem_test_min_over", &p, &a, &b))
+		goto cleanup;
+	b1 = cg_name(b, "b1");
+	b2 = cg_name(b, "b2");
+	if (!b1 || !b2 || enable_controller(b) || cg_create(b1) ||
+	    cg_create(b2))
+		goto cleanup;
+
+	/* a and b both claim the whole pool: half each */
+	if (set_min_bytes(a, cap) || set_min_bytes(b, cap) ||
+	    set_min(b1, "max") || set_min(b2, "max"))
+		goto cleanup;
+	if (check_emin(p, cap) || check_emin(a, half) || check_emin(b, half) ||
+	    check_emin(b1, quarter) || check_emin(b2, quarter))
+		goto cleanup;
+
+	if (holder_start(&ha, a) || holder_start(&hb1, b1))
+		goto cleanup;
+	/* a: the room less b's half */
+	if (expect_alloc(&ha, room - half, 0, 0) ||
+	    expect_alloc(&ha, pagesz, 0, ENOMEM) || check_protected(a, 1, 1))
+		goto cleanup;
+	/* b1: b's half less b2's quarter, and less what a has not used */
+	if (half - quarter - (cap - room) <= 0) {
+		ksft_print_msg("pool in use: cannot weigh b1\n");
+		goto cleanup;
+	}
+	if (expect_alloc(&hb1, half - quarter - (cap - room), 0, 0) ||
+	    expect_alloc(&hb1, pagesz, 0, ENOMEM) ||
+	    check_protected(b1, 1, 1) || check_protected(b, 1, 0) ||
+	    check_protected(p, 2, 0))
+		goto cleanup;
+
+	if (holder_stop(&ha) || holder_stop(&hb1) || check_current(p, 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&ha);
+	holder_stop(&hb1);
+	destroy(b1);
+	destroy(b2);
+	destroy(a);
+	destroy(b);
+	destroy(p);
+	return ret;
+}
+
+/*
+ * secretmem.min changed while files are live: a new guarantee refuses what
+ * others reserve next, but never breaks a reservation they already hold,
+ * and a refusal by the pool itself is no "protected" event. A removed
+ * group's guarantee is gone with it.
+ */
+static int test_secretmem_min_live(const char *base)
+{
+	struct holder ha = { .pid = -1 }, hb = { .pid = -1 };
+	long cap = pool_capacity(), room = pool_room();
+	char *p = NULL, *a = NULL, *b = NULL;
+	long half = 4 * SZ_1M / pagesz;
+	int ret = KSFT_FAIL;
+
+	if (!cap) {
+		ksft_print_msg("no pool: no guarantee to change\n");
+		return KSFT_SKIP;
+	}
+	if (make_protected_parent(base, "secretmem_test_min_live", &p, &a, &b) ||
+	    holder_start(&ha, a) || holder_start(&hb, b))
+		goto cleanup;
+
+	if (expect_alloc(&hb, 8 * SZ_1M, half, 0))
+		goto cleanup;
+	if (set_min(a, "max") || check_emin(a, cap) ||
+	    expect_alloc(&hb, pagesz, 0, ENOMEM) || check_protected(b, 1, 1))
+		goto cleanup;
+	/* b's reservation holds: the rest of its file faults in */
+	if (expect_touch(&hb, half) || check_stat(b, 0, 8 * SZ_1M))
+		goto cleanup;
+	/* a takes what is left, all of it */
+	if (expect_alloc(&ha, room - 8 * SZ_1M, 0, 0))
+		goto cleanup;
+	/* lowered with the pool full: the pool refuses, not a guarantee */
+	if (set_min(a, "0") || check_emin(a, 0) ||
+	    expect_alloc(&hb, pagesz, 0, ENOMEM) || check_protected(b, 1, 1))
+		goto cleanup;
+	if (close_all(&ha) || expect_alloc(&hb, pagesz, 1, 0))
+		goto cleanup;
+	/* a removed group protects nothing, from its rmdir on */
+	if (set_min(a, "max") || expect_alloc(&hb, pagesz, 0, ENOMEM) ||
+	    holder_stop(&ha) || cg_destroy(a) ||
+	    expect_alloc(&hb, pagesz, 1, 0))
+		goto cleanup;
+
+	if (holder_stop(&hb) || check_current(p, 0))
+		goto cleanup;
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&ha);
+	holder_stop(&hb);
+	destroy(a);
+	destroy(b);
+	destroy(p);
+	return ret;
+}
+
+/* Bytes of the secret memory pool on @nid, from the node's meminfo. */
+static long node_pool_total(int nid)
+{
+	char path[64], buf[4096], key[48], *line;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 nid);
+	if (read_text(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	snprintf(key, sizeof(key), "Node %d SecretmemTotal:", nid);
+	line = strstr(buf, key);
+	return line ? atol(line + strlen(key)) * 1024 : 0;
+}
+
+static int check_node(const char *cg, int nid, long reserved, long faulted)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), "node%d_reserved ", nid);
+	if (check(cg, "secretmem.stat", key, reserved))
+		return -1;
+	snprintf(key, sizeof(key), "node%d_faulted ", nid);
+	return check(cg, "secretmem.stat", key, faulted);
+}
+
+/*
+ * secretmem.stat per node: the pool's promises and faulted pages where
+ * they are (a file bound to the last node has them all there), and in the
+ * root the pool's capacity on each node. Without a pool nothing is
+ * promised anywhere and pages are where they were faulted.
+ */
+static int test_secretmem_node_stat(const char *base)
+{
+	struct holder h = { .pid = -1 };
+	long cap = pool_capacity(), sum = 0, nr_res;
+	int nr_nodes = 0, nid, last;
+	int ret = KSFT_FAIL;
+	char path[64], key[32];
+	char *cg;
+
+	for (nid = 0; nid < 64; nid++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d",
+			 nid);
+		if (!access(path, F_OK))
+			nr_nodes = nid + 1;
+	}
+	last = nr_nodes ? nr_nodes - 1 : 0;
+	if (nr_nodes != (row_expects("node1") >= 0 ? 2 : 1)) {
+		ksft_print_msg("%d nodes: not what the row says\n", nr_nodes);
+		return KSFT_FAIL;
+	}
+
+	/* the root: the pool on each node */
+	for (nid = 0; nid < nr_nodes; nid++) {
+		snprintf(key, sizeof(key), "node%d_capacity ", nid);
+		if (check(cg_root, "secretmem.stat", key, node_pool_total(nid)))
+			return KSFT_FAIL;
+		sum += node_pool_total(nid);
+	}
+	if (sum != cap) {
+		ksft_print_msg("capacity %ld, nodes' %ld\n", cap, sum);
+		return KSFT_FAIL;
+	}
+
+	cg = cg_name(base, "secretmem_test_nodes");
+	if (!cg || cg_create(cg) || holder_start(&h, cg))
+		goto cleanup;
+	if (holder_request(&h, OP_BIND, last, 0)) {
+		ksft_print_msg("MPOL_BIND to node %d failed\n", last);
+		goto cleanup;
+	}
+	if (expect_alloc(&h, 2 * SZ_1M, 4, 0))
+		goto cleanup;
+	nr_res = cap ? 2 * SZ_1M - 4 * pagesz : 0;
+	for (nid = 0; nid < nr_nodes; nid++)
+		if (check_node(cg, nid, nid == last ? nr_res : 0,
+			       nid == last ? 4 * pagesz : 0))
+			goto cleanup;
+	if (check_stat(cg, 2 * SZ_1M - 4 * pagesz, 4 * pagesz))
+		goto cleanup;
+	if (holder_stop(&h))
+		goto cleanup;
+	for (nid = 0; nid < nr_nodes; nid++)
+		if (check_node(cg, nid, 0, 0))
+			goto cleanup;
+	ret = KSFT_PASS;
+
+cleanup:
+	holder_stop(&h);
 	destroy(cg);
 	return ret;
 }
@@ -1336,6 +1748,11 @@ static struct secretmem_test tests[] = {
 	T(test_secretmem_migration),
 	T(test_secretmem_rmdir),
 	T(test_secretmem_max_parse),
+	T(test_secretmem_min_parse),
+	T(test_secretmem_min),
+	T(test_secretmem_min_overcommit),
+	T(test_secretmem_min_live),
+	T(test_secretmem_node_stat),
 	T(test_secretmem_read_only),
 	T(test_secretmem_no_leak),	/* keep last */
 };
