@@ -139,8 +139,8 @@ static inline void secretmem_file_unreserve(struct secretmem_resv *resv)
 {
 }
 
-static inline unsigned long secretmem_file_promised(struct secretmem_resv *resv,
-						   int nid)
+static inline unsigned long
+secretmem_file_promised(struct secretmem_resv *resv, int nid)
 {
 	return 0;
 }
