@@ -93,6 +93,8 @@ static struct resource *secretmem_resources;
  * /proc/iomem: each region, named, under the System RAM that holds it.
  * Not IORESOURCE_SYSRAM: walkers of System RAM still see their parent
  * whole, and only what knows this name (or the helpers above) cuts it out.
+ * A postcore_initcall: after the pool's core_initcall, before /proc/kcore
+ * lists RAM (fs_initcall).
  */
 static int __init secretmem_iomem_init(void)
 {
@@ -119,7 +121,6 @@ static int __init secretmem_iomem_init(void)
 	}
 	return 0;
 }
-/* after the pool's core_initcall, before /proc/kcore lists RAM (fs) */
 postcore_initcall(secretmem_iomem_init);
 
 #ifdef CONFIG_CRASH_DUMP
@@ -217,8 +218,8 @@ static const char *vmcore_find_vmcoreinfo(const char *notes, size_t size,
 {
 	size_t off = 0;
 
-	while (off + sizeof(Elf64_Nhdr) <= size) {
-		const Elf64_Nhdr *nhdr = (const Elf64_Nhdr *)(notes + off);
+	while (off + sizeof(struct elf64_note) <= size) {
+		const struct elf64_note *nhdr = (const void *)(notes + off);
 		size_t name = off + sizeof(*nhdr);
 		size_t desc = name + ALIGN(nhdr->n_namesz, 4);
 		size_t next = desc + ALIGN(nhdr->n_descsz, 4);

@@ -590,7 +590,7 @@ static void test_kcore(void)
 				      "secret bytes read" :
 				      "secret pages did not read as zeros");
 	else
-		ksft_test_result_pass("/proc/kcore reads secret pages as zeros (%d of %d not described)\n",
+		ksft_test_result_pass("/proc/kcore reads secret pages as zeros (%d/%d absent)\n",
 				      absent, NR_PAGES);
 }
 
