@@ -1013,6 +1013,7 @@ bool secretmem_pool_region(unsigned int i, unsigned long *start_pfn,
 	*nr_pages = secretmem_regions[i].nr_pages;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_region);
 
 /*
  * A file's pages are promised where the task setting its size may allocate:
