@@ -50,6 +50,21 @@ if [ "$flavour" = debug ]; then
 	cmdline+=" no5lvl"
 fi
 printf '%s\n' "$cmdline" >"$logs/cmdline"
+# A row with crashkernel= loads a capture kernel from inside the guest: this
+# same kernel and initramfs, in /boot of a cpio appended to the initramfs
+# (the kernel unpacks both); the capture kernel boots the initramfs alone.
+if [[ " $extra " == *" crashkernel="* ]]; then
+	stage=$logs/crash-initrd
+	mkdir -p "$stage/boot"
+	cp "$kernel" "$stage/boot/bzImage"
+	cp "$initrd" "$stage/boot/initramfs.cpio.gz"
+	# the kernel looks for the next archive at a 4-byte boundary: pad with zeros
+	pad=$(((4 - $(stat -c %s "$initrd") % 4) % 4))
+	{ cat "$initrd"; head -c "$pad" /dev/zero; (cd "$stage" && find . | cpio -o -H newc --quiet); } \
+		>"$logs/initrd-crash.cpio"
+	rm -rf "$stage"
+	initrd=$logs/initrd-crash.cpio
+fi
 : >"$logs/console.log"
 : >"$logs/tests.log"
 qemu() {
@@ -68,6 +83,7 @@ if [ "${LIVE:-0}" = 1 ]; then
 else
 	qemu -serial "file:$logs/tests.log" >"$logs/qemu.log" 2>&1 || rc=$?
 fi
+rm -f "$logs/initrd-crash.cpio"
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "SMT-TIMEOUT guest killed after ${timeout}s" >>"$logs/tests.log"
 elif [ "$rc" -ne 0 ]; then

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
       rsync quilt ccache sparse qemu-system-x86 busybox-static libcap-dev
-      cgroup-tools stress-ng perl python3 "linux-source-6.12")
+      cgroup-tools stress-ng perl python3 kexec-tools "linux-source-6.12")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -16,6 +16,11 @@ done
 [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
 say "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# kexec-tools is for the guest (crashdump.sh, its kexec_load() path): it
+# must not make this host reboot through kexec
+if [[ " ${missing[*]} " == *" kexec-tools "* ]]; then
+	echo "kexec-tools kexec-tools/load_kexec boolean false" | debconf-set-selections
+fi
 apt-get update -qq
 for i in "${!missing[@]}"; do
 	if [ "${missing[$i]}" = linux-source-6.12 ]; then

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Pack the guest initramfs: static busybox, our init and test scripts, the
 # static kselftests, and the external programs tests drive (Debian's
-# cgroup-tools and stress-ng) with their shared libraries.
+# cgroup-tools, stress-ng and kexec-tools) with their shared libraries.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,7 +31,8 @@ echo "root:x:0:" >"$root/etc/group"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >>"$root/etc/passwd"
 
 # Dynamic programs: copy each with the libraries ldd lists, at the same paths.
-for prog in cgcreate cgset cgget cgexec cgdelete lscgroup stress-ng; do
+# kexec: crashdump.sh's kexec_load() path, a loader that does not know the pool
+for prog in cgcreate cgset cgget cgexec cgdelete lscgroup stress-ng kexec; do
 	path=$(command -v "$prog") || die "$prog missing: run scripts/deps.sh"
 	cp "$path" "$root/usr/bin/"
 	ldd "$path" | grep -o '/[^ ]*' | while read -r lib; do

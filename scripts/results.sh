@@ -22,7 +22,12 @@
 #           the row or flavour lacks something its "# needs:" line names
 #  kunit    the flavour's KUnit suites all ran, each "ok", plans match
 #  kmemleak a flavour with kmemleak shows "SMT-KMEMLEAK scanned: 0 ..."
-#  splat    no oops, WARN, BUG, KASAN, lockdep report... in the console
+#  splat    no oops, WARN, BUG, KASAN, lockdep report... in the console;
+#           on a crash row (crashkernel= on the command line) the one
+#           panic of sysrq-c (crashdump.sh crashes into a capture kernel
+#           on purpose) is not one: "Kernel panic - not syncing: sysrq
+#           triggered crash" right after "sysrq: Trigger a crash", and the
+#           "Call Trace:" of its stack dump, once per boot; nothing else
 #  fault    on a pool row (smt_expect_total > 0) no VM_FAULT_OOM leaked to
 #           the page-fault handler ("Huh VM_FAULT_OOM leaked out"): pool
 #           faults never fail, so the retry that message announces is a bug
@@ -90,6 +95,7 @@ BEGIN {
 	if (("kunit.enable" in E) && E["kunit.enable"] == "0") nk = 0
 	for (i = 1; i <= nk; i++) want[ksuites[i]] = 1
 	if (nocmdline) fail("expect", "no cmdline file: the row'"'"'s expectations are unknown")
+	crashrow = "crashkernel" in E
 	cur = ""
 }
 { sub(/\r$/, "") }
@@ -98,6 +104,18 @@ BEGIN {
 # by 4 (their cases), parameterised cases by 8 (not counted on their own).
 part == "console" {
 	line = $0; sub(/^\[[^]]*\] ?/, "", line)
+	# the deliberate crash of a crash row: its panic line right after
+	# sysrq-c, then the stack dump of that panic up to its end (or the capture
+	# kernel booting), once
+	if (inpanic) {
+		if (line ~ /^ *<\/TASK>$/ || line ~ /^Linux version /) inpanic = 0
+		else if (line == "Call Trace:") next
+	}
+	if (sysrqc && line == "Kernel panic - not syncing: sysrq triggered crash") {
+		sysrqc = 0; crashed = 1; inpanic = 1
+		next
+	}
+	sysrqc = crashrow && !crashed && line == "sysrq: Trigger a crash"
 	if (line ~ splat) { fail("splat", line) }
 	if (line ~ /Huh VM_FAULT_OOM leaked out to the #PF handler/ && have["pool"])
 		fail("fault", "a fault failed with VM_FAULT_OOM on a pool row (smt_expect_total=" E["smt_expect_total"] "): " line)

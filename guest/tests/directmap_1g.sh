@@ -1,5 +1,5 @@
 #!/bin/sh
-# boots: pool1g-4g pool1g-8g
+# boots: pool1g-2g pool1g-8g
 # A 1 GiB pool used to the last page changes no direct map page size and
 # splits nothing.
 . /lib-smt/tap.sh

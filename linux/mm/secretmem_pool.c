@@ -992,6 +992,29 @@ bool secretmem_pool_enabled(void)
 	return secretmem_pool.nr_regions > 0;
 }
 
+/**
+ * secretmem_pool_region() - where one region of the pool lies
+ * @i: the region's index, from 0
+ * @start_pfn: its first page frame
+ * @nr_pages: its size in pages
+ *
+ * For what must know where secret memory is without touching it: crash
+ * dumps, /proc/kcore and /proc/iomem (mm/secretmem_crash.c). The regions
+ * are constant once the pool is set up (a core_initcall).
+ *
+ * Return: true if region @i exists, false past the last one.
+ */
+bool secretmem_pool_region(unsigned int i, unsigned long *start_pfn,
+			   unsigned long *nr_pages)
+{
+	if (i >= secretmem_pool.nr_regions)
+		return false;
+	*start_pfn = secretmem_regions[i].base_pfn;
+	*nr_pages = secretmem_regions[i].nr_pages;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_region);
+
 /*
  * A file's pages are promised where the task setting its size may allocate:
  * its cpuset's nodes, narrowed by an MPOL_BIND policy, starting from the

@@ -114,6 +114,8 @@ enum secretmem_memlock {
 extern int secretmem_memlock_mode;
 
 bool secretmem_pool_enabled(void);
+bool secretmem_pool_region(unsigned int i, unsigned long *start_pfn,
+			   unsigned long *nr_pages);
 int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages);
 void secretmem_file_unreserve(struct secretmem_resv *resv);
 unsigned long secretmem_file_promised(struct secretmem_resv *resv, int nid);
@@ -125,6 +127,13 @@ struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
 #define secretmem_memlock_mode	SECRETMEM_MEMLOCK_ALWAYS
 
 static inline bool secretmem_pool_enabled(void)
+{
+	return false;
+}
+
+static inline bool secretmem_pool_region(unsigned int i,
+					 unsigned long *start_pfn,
+					 unsigned long *nr_pages)
 {
 	return false;
 }

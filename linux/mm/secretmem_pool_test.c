@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/random.h>
 #include <linux/sizes.h>
@@ -615,6 +616,31 @@ static void poisoned_free_page_breaks_one_promise(struct kunit *test)
 	secretmem_pool_unreserve(pool, &resv);
 }
 
+/*
+ * Not the test pool: the machine's own. Every page of every kept region is
+ * out of the direct map, so no kernel read can reach it; /proc/kcore, which
+ * used to show this by reading the pool as zeros, has no program header
+ * over it any more (mm/secretmem_crash.c).
+ */
+static void machine_regions_unmapped(struct kunit *test)
+{
+	unsigned long start, nr, j, mapped = 0;
+	unsigned int i, level;
+	pte_t *pte;
+
+	if (!secretmem_pool_region(0, &start, &nr))
+		kunit_skip(test, "no secretmem= pool on this boot");
+	for (i = 0; secretmem_pool_region(i, &start, &nr); i++) {
+		for (j = 0; j < nr; j++) {
+			pte = lookup_address((unsigned long)pfn_to_kaddr(start + j),
+					     &level);
+			if (pte && (pte_val(*pte) & _PAGE_PRESENT))
+				mapped++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, mapped, 0UL);
+}
+
 static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(reserve_unreserve),
 	KUNIT_CASE(reserve_zero_is_noop),
@@ -632,6 +658,7 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(one_reservation_many_faults),
 	KUNIT_CASE(poisoned_free_page_skipped),
 	KUNIT_CASE(poisoned_free_page_breaks_one_promise),
+	KUNIT_CASE(machine_regions_unmapped),
 	{}
 };
 
