@@ -53,7 +53,7 @@ flock "$BUILD/.kbuild-base.lock" make -s -C "$TREE" O="$obj" CC="ccache gcc" \
 	-j"$JOBS" W=1 C=2 $objs >"$log" 2>&1 || { cat "$log"; die "build of checked objects failed"; }
 # Sparse's lock-context noise in upstream mm code the series touches: the
 # same warnings come from the pristine tree (checked on 6.12.117).
-known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs)'"
+known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs|walk_zones_in_node)'"
 # W=1's kernel-doc check of kernel/power/snapshot.c: upstream's comments
 # there are not complete kernel-doc (same from the pristine tree); only a
 # warning about the function the series adds there is ours.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# boots: nopool pool64 pool1g-2g pool1g-8g numa2 bad-empty bad-zero bad-garbage bad-negative bad-overflow bad-too-large bad-node bad-dup-node bad-trailing bad-comma bad-entry
+# boots: nopool pool64 pool1g-2g pool1g-8g numa2 bad-empty bad-zero bad-garbage bad-negative bad-overflow bad-too-large bad-node bad-dup-node bad-trailing bad-comma bad-entry grow growfloor grow-numa2 bad-ceiling
 # secretmem= reserves what it can, says one clear line per problem, and the
 # boot goes on whatever the value.
 . /lib-smt/tap.sh

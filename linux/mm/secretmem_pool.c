@@ -48,6 +48,7 @@
 #include <linux/secretmem.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
+#include <linux/shrinker.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -118,6 +119,65 @@ static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
 	return rr->room[i] > 0 && region_allowed(&pool->regions[i], rr->allowed);
 }
 
+static bool region_may_grow(struct secretmem_pool *pool, int i, void *arg)
+{
+	struct resv_room *rr = arg;
+
+	return region_allowed(&pool->regions[i], rr->allowed);
+}
+
+/*
+ * Add whole units to the allowed region nearest @nid until @need more pages
+ * can be promised there, within the ceiling. Under resv_mutex: units added
+ * here stay, even if the reservation still fails; they are given back when
+ * empty (secretmem_pool_shrink()).
+ */
+static int pool_grow(struct secretmem_pool *pool, struct resv_room *rr,
+		     unsigned long need, int nid)
+{
+	unsigned long nr_units = DIV_ROUND_UP(need, SECRETMEM_UNIT_PAGES);
+	unsigned long ceiling = READ_ONCE(pool->ceiling);
+	struct secretmem_region *reg;
+	int r;
+
+	if (!pool->grow || ceiling < pool->nr_grown ||
+	    nr_units > (ceiling - pool->nr_grown) / SECRETMEM_UNIT_PAGES)
+		return -ENOMEM;
+	r = pick_region(pool, nid, region_may_grow, rr);
+	if (r < 0)
+		return -ENOMEM;
+	reg = &pool->regions[r];
+	while (nr_units--) {
+		struct secretmem_unit *unit;
+		long pfn;
+
+		unit = kzalloc(sizeof(*unit), GFP_KERNEL);
+		if (!unit)
+			return -ENOMEM;
+		pfn = pool->grow(reg->nid);
+		if (pfn < 0) {
+			kfree(unit);
+			return -ENOMEM;
+		}
+		unit->base_pfn = pfn;
+		unit->region = r;
+		if (xa_err(xa_store(&pool->units, pfn >> SECRETMEM_UNIT_ORDER,
+				    unit, GFP_KERNEL))) {
+			pool->ungrow(pfn);
+			kfree(unit);
+			return -ENOMEM;
+		}
+		spin_lock_irq(&reg->lock);
+		list_add_tail(&unit->list, &reg->units);
+		reg->nr_grown += SECRETMEM_UNIT_PAGES;
+		reg->nr_free += SECRETMEM_UNIT_PAGES;
+		spin_unlock_irq(&reg->lock);
+		WRITE_ONCE(pool->nr_grown, pool->nr_grown + SECRETMEM_UNIT_PAGES);
+		rr->room[r] += SECRETMEM_UNIT_PAGES;
+	}
+	return 0;
+}
+
 /**
  * secretmem_pool_reserve_pages - promise pages of @pool to a file
  * @pool: the pool
@@ -127,11 +187,14 @@ static bool region_has_room(struct secretmem_pool *pool, int i, void *arg)
  * @allowed: the nodes they may come from, or %NULL for any
  *
  * All or nothing: either every page is promised (from @nid's region first,
- * then from the nearest allowed ones) or nothing is.
+ * then from the nearest allowed ones) or nothing is. When the allowed part
+ * of the pool cannot cover @nr_pages, it grows first by as many whole units
+ * as the shortfall needs, on the allowed region nearest @nid, if its ceiling
+ * allows.
  *
  * Context: process context, may sleep.
  * Return: 0, -ENOMEM if the allowed part of the pool cannot cover @nr_pages
- * (Free - Rsvd).
+ * (Free - Rsvd) and cannot grow enough.
  */
 int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 				 struct secretmem_resv *resv,
@@ -171,6 +234,8 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 		spin_unlock_irq(&reg->lock);
 		avail += rr.room[i];
 	}
+	if (avail < nr_pages && !pool_grow(pool, &rr, nr_pages - avail, nid))
+		avail = nr_pages;
 	if (avail < nr_pages) {
 		mutex_unlock(&pool->resv_mutex);
 		kfree(per_region);
@@ -230,6 +295,21 @@ static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
 	return READ_ONCE(resv->per_region[i]) > 0;
 }
 
+/*
+ * The unit of @reg to take a page from: the fullest one that has a page to
+ * take, so that the emptiest units drain and can be given back.
+ */
+static struct secretmem_unit *fullest_unit(struct secretmem_region *reg)
+{
+	struct secretmem_unit *unit, *best = NULL;
+
+	list_for_each_entry(unit, &reg->units, list)
+		if (unit->nr_used < SECRETMEM_UNIT_PAGES &&
+		    (!best || unit->nr_used > best->nr_used))
+			best = unit;
+	return best;
+}
+
 /**
  * secretmem_pool_take - turn one promised page into a page holding data
  * @pool: the pool
@@ -246,6 +326,8 @@ static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
  * the caller's, which is then lost (-EHWPOISON, now and for every later
  * take beyond what is left), as a poisoned page of a file is.
  *
+ * The boot part of a region is used first, then its fullest unit.
+ *
  * Return: the pfn of the page, -ENOSPC when @resv has no page left, -EAGAIN
  * when every free page of the region waits for a flush, -EHWPOISON when
  * the page was lost to poison.
@@ -254,7 +336,7 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 			 struct secretmem_resv *resv, int nid)
 {
 	struct secretmem_region *reg;
-	unsigned long bit, flags;
+	unsigned long bit, flags, pfn;
 	long ret = -EAGAIN;
 	int r;
 
@@ -280,12 +362,23 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 		bit = find_next_zero_bit(reg->used, reg->nr_pages, reg->hint);
 		if (bit >= reg->nr_pages)
 			bit = find_first_zero_bit(reg->used, reg->nr_pages);
-		if (bit >= reg->nr_pages)
-			break;
-		__set_bit(bit, reg->used);
+		if (bit < reg->nr_pages) {
+			__set_bit(bit, reg->used);
+			reg->hint = bit + 1;
+			pfn = reg->base_pfn + bit;
+		} else {
+			struct secretmem_unit *unit = fullest_unit(reg);
+
+			if (!unit)
+				break;
+			bit = find_first_zero_bit(unit->used,
+						  SECRETMEM_UNIT_PAGES);
+			__set_bit(bit, unit->used);
+			unit->nr_used++;
+			pfn = unit->base_pfn + bit;
+		}
 		reg->nr_free--;
-		reg->hint = bit + 1;
-		if (pool->poisoned && pool->poisoned(reg->base_pfn + bit)) {
+		if (pool->poisoned && pool->poisoned(pfn)) {
 			reg->nr_poisoned++;
 			if (reg->nr_free >= reg->nr_rsvd)
 				continue;
@@ -293,7 +386,7 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 			ret = -EHWPOISON;
 			atomic_long_inc(&resv->nr_lost);
 		} else {
-			ret = reg->base_pfn + bit;
+			ret = pfn;
 		}
 		reg->nr_rsvd--;
 		WRITE_ONCE(resv->per_region[r], resv->per_region[r] - 1);
@@ -305,18 +398,36 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_take);
 
+/* The region of a page of @pool, and its unit if it is in a grown one. */
 static struct secretmem_region *region_of(struct secretmem_pool *pool,
-					  unsigned long pfn)
+					  unsigned long pfn,
+					  struct secretmem_unit **unitp)
 {
+	struct secretmem_unit *unit;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_regions; i++) {
 		struct secretmem_region *reg = &pool->regions[i];
 
-		if (pfn >= reg->base_pfn && pfn - reg->base_pfn < reg->nr_pages)
+		if (pfn >= reg->base_pfn && pfn - reg->base_pfn < reg->nr_pages) {
+			if (unitp)
+				*unitp = NULL;
 			return reg;
+		}
 	}
-	return NULL;
+	/* a unit leaves the array only once none of its pages is out */
+	unit = xa_load(&pool->units, pfn >> SECRETMEM_UNIT_ORDER);
+	if (!unit)
+		return NULL;
+	if (unitp)
+		*unitp = unit;
+	return &pool->regions[unit->region];
+}
+
+static unsigned long *unit_dirty(struct secretmem_unit *unit,
+				 unsigned int epoch)
+{
+	return epoch ? unit->dirty1 : unit->dirty0;
 }
 
 /**
@@ -335,27 +446,32 @@ static struct secretmem_region *region_of(struct secretmem_pool *pool,
 bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv)
 {
-	struct secretmem_region *reg = region_of(pool, pfn);
-	unsigned long flags, bit;
+	struct secretmem_unit *unit;
+	struct secretmem_region *reg = region_of(pool, pfn, &unit);
+	unsigned long flags, bit, *used;
 	bool flush = false;
 
 	if (WARN_ON_ONCE(!reg))
 		return false;
-	bit = pfn - reg->base_pfn;
+	bit = pfn - (unit ? unit->base_pfn : reg->base_pfn);
+	used = unit ? unit->used : reg->used;
 	spin_lock_irqsave(&reg->lock, flags);
-	if (WARN_ON_ONCE(!test_bit(bit, reg->used)))
+	if (WARN_ON_ONCE(!test_bit(bit, used)))
 		goto out;
 	reg->nr_free++;
 	if (resv) {
 		unsigned int r = reg - pool->regions;
 
-		__clear_bit(bit, reg->used);
+		__clear_bit(bit, used);
+		if (unit)
+			unit->nr_used--;
 		reg->nr_rsvd++;
 		WRITE_ONCE(resv->per_region[r], resv->per_region[r] + 1);
 		atomic_long_inc(&resv->nr_pages);
 	} else {
 		/* the region's epoch is read under its lock: see the flush */
-		__set_bit(bit, reg->dirty[reg->epoch]);
+		__set_bit(bit, unit ? unit_dirty(unit, reg->epoch) :
+				      reg->dirty[reg->epoch]);
 		/* counted per region: no shared cacheline on the free path */
 		flush = ++reg->nr_dirty == pool->flush_batch;
 	}
@@ -399,6 +515,7 @@ void secretmem_pool_flush(struct secretmem_pool *pool,
 	for (i = 0; i < pool->nr_regions; i++) {
 		struct secretmem_region *reg = &pool->regions[i];
 		unsigned long *dirty = reg->dirty[epoch];
+		struct secretmem_unit *unit;
 		unsigned long n;
 
 		spin_lock_irq(&reg->lock);
@@ -406,6 +523,15 @@ void secretmem_pool_flush(struct secretmem_pool *pool,
 		bitmap_andnot(reg->used, reg->used, dirty, reg->nr_pages);
 		bitmap_zero(dirty, reg->nr_pages);
 		reg->nr_dirty -= n;
+		list_for_each_entry(unit, &reg->units, list) {
+			dirty = unit_dirty(unit, epoch);
+			n = bitmap_weight(dirty, SECRETMEM_UNIT_PAGES);
+			bitmap_andnot(unit->used, unit->used, dirty,
+				      SECRETMEM_UNIT_PAGES);
+			bitmap_zero(dirty, SECRETMEM_UNIT_PAGES);
+			unit->nr_used -= n;
+			reg->nr_dirty -= n;
+		}
 		spin_unlock_irq(&reg->lock);
 	}
 	mutex_unlock(&pool->flush_mutex);
@@ -424,7 +550,7 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_flush);
  */
 void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn)
 {
-	struct secretmem_region *reg = region_of(pool, pfn);
+	struct secretmem_region *reg = region_of(pool, pfn, NULL);
 	unsigned long flags;
 
 	if (WARN_ON_ONCE(!reg))
@@ -439,7 +565,7 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_quarantine);
  * secretmem_pool_counts - read the counters of a pool, in pages
  * @pool: the pool
  * @nid: a node, or NUMA_NO_NODE for the whole pool
- * @total: pages in the pool, less the poisoned ones
+ * @total: pages in the pool, grown units included, less the poisoned ones
  * @free: pages not holding data
  * @rsvd: pages promised to files and not faulted yet
  * @poisoned: pages taken out of the pool for good
@@ -461,7 +587,7 @@ void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 		if (nid != NUMA_NO_NODE && reg->nid != nid)
 			continue;
 		spin_lock_irqsave(&reg->lock, flags);
-		*total += reg->nr_pages - reg->nr_poisoned;
+		*total += reg->nr_pages + reg->nr_grown - reg->nr_poisoned;
 		*free += reg->nr_free;
 		*rsvd += reg->nr_rsvd;
 		*poisoned += reg->nr_poisoned;
@@ -469,6 +595,79 @@ void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_counts);
+
+/**
+ * secretmem_pool_grown - pages the pool holds in grown units
+ * @pool: the pool
+ * @nid: a node, or NUMA_NO_NODE for the whole pool
+ *
+ * Return: pages in units taken from the page allocator, free or not.
+ */
+unsigned long secretmem_pool_grown(struct secretmem_pool *pool, int nid)
+{
+	unsigned long nr = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_regions; i++)
+		if (nid == NUMA_NO_NODE || pool->regions[i].nid == nid)
+			nr += READ_ONCE(pool->regions[i].nr_grown);
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_grown);
+
+/**
+ * secretmem_pool_shrink - give empty grown units back
+ * @pool: the pool
+ * @max_units: give back at most this many
+ *
+ * A unit goes back when none of its pages is taken or waits for a flush
+ * (call secretmem_pool_flush() first to count released pages as free), and
+ * its region can still keep every promise without it: reservations are
+ * never broken. Never waits for a reservation in progress, which may itself
+ * be reclaiming memory (this is called from a shrinker).
+ *
+ * Context: process context, may sleep.
+ * Return: the units given back, or -EBUSY if a reservation was in progress.
+ */
+long secretmem_pool_shrink(struct secretmem_pool *pool,
+			   unsigned long max_units)
+{
+	struct secretmem_unit *unit, *next;
+	unsigned long n = 0;
+	LIST_HEAD(gone);
+	unsigned int i;
+
+	if (!mutex_trylock(&pool->resv_mutex))
+		return -EBUSY;
+	for (i = 0; i < pool->nr_regions && n < max_units; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+
+		spin_lock_irq(&reg->lock);
+		list_for_each_entry_safe(unit, next, &reg->units, list) {
+			if (n == max_units)
+				break;
+			if (unit->nr_used ||
+			    resv_available(reg) < SECRETMEM_UNIT_PAGES)
+				continue;
+			list_move(&unit->list, &gone);
+			reg->nr_grown -= SECRETMEM_UNIT_PAGES;
+			reg->nr_free -= SECRETMEM_UNIT_PAGES;
+			n++;
+		}
+		spin_unlock_irq(&reg->lock);
+	}
+	WRITE_ONCE(pool->nr_grown, pool->nr_grown - n * SECRETMEM_UNIT_PAGES);
+	mutex_unlock(&pool->resv_mutex);
+
+	/* no page of these is out: nobody looks them up any more */
+	list_for_each_entry_safe(unit, next, &gone, list) {
+		xa_erase(&pool->units, unit->base_pfn >> SECRETMEM_UNIT_ORDER);
+		pool->ungrow(unit->base_pfn);
+		kfree(unit);
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_shrink);
 
 /* ---- secretmem= ---- */
 
@@ -594,9 +793,44 @@ int secretmem_parse_param(const char *str, struct secretmem_spec *specs,
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_parse_param);
 
+/**
+ * secretmem_parse_ceiling - take the growth ceiling off a secretmem= value
+ * @str: "[FLOOR]+CEILING" or just FLOOR; the "+CEILING" part is cut off
+ * @ceiling: the ceiling in bytes (rounded up to 2 MiB), 0 if none is given
+ * @why: on error, what is wrong, for the log
+ *
+ * FLOOR is what secretmem_parse_param() takes, and may be empty: then the
+ * pool has no boot part and only grows.
+ *
+ * Return: 0, or -EINVAL for a malformed ceiling.
+ */
+int secretmem_parse_ceiling(char *str, u64 *ceiling, const char **why)
+{
+	char *plus = strchr(str, '+');
+	const char *s;
+	int err;
+
+	*ceiling = 0;
+	if (!plus)
+		return 0;
+	s = plus + 1;
+	err = parse_size(&s, ceiling);
+	if (err || *s) {
+		*why = err == -ERANGE ? "ceiling out of range" :
+		       "expected [FLOOR]+CEILING";
+		return -EINVAL;
+	}
+	*plus = '\0';
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_parse_ceiling);
+
 /* ---- The pool of this machine ---- */
 
 static struct secretmem_region secretmem_regions[MAX_NUMNODES];
+
+static long secretmem_unit_grow(int nid);
+static void secretmem_unit_ungrow(unsigned long pfn);
 
 /* memory_failure() marks a free pool page too, and leaves it to us */
 static bool secretmem_pfn_poisoned(unsigned long pfn)
@@ -610,12 +844,16 @@ static struct secretmem_pool secretmem_pool = {
 	.flush_batch = SECRETMEM_FLUSH_BATCH,
 	.regions = secretmem_regions,
 	.poisoned = secretmem_pfn_poisoned,
+	.units = XARRAY_INIT(secretmem_pool.units, 0),
+	.grow = secretmem_unit_grow,
+	.ungrow = secretmem_unit_ungrow,
 };
 
 /* Set once the pool is in use: the final put of a page looks here. */
 DEFINE_STATIC_KEY_FALSE(secretmem_pool_present);
-unsigned long secretmem_pool_start_pfn __ro_after_init;
-unsigned long secretmem_pool_end_pfn __ro_after_init;
+/* only ever widened, by growth; pages in between are looked up exactly */
+unsigned long secretmem_pool_start_pfn __read_mostly;
+unsigned long secretmem_pool_end_pfn __read_mostly;
 
 /*
  * Pages that left their file and wait for their last reference (another
@@ -734,7 +972,8 @@ void __init secretmem_pool_reserve(void)
 	static struct secretmem_spec specs[SECRETMEM_MAX_SPECS] __initdata;
 	nodemask_t seen = NODE_MASK_NONE;
 	const char *why = NULL;
-	int i, n;
+	u64 ceiling;
+	int i, n = 0;
 
 	if (!secretmem_param_given)
 		return;
@@ -742,12 +981,21 @@ void __init secretmem_pool_reserve(void)
 		pr_info("secretmem.enable=0: memfd_secret() is off, no pool\n");
 		return;
 	}
-	n = secretmem_parse_param(secretmem_param, specs, ARRAY_SIZE(specs),
-				  &why);
-	if (n < 0) {
+	if (secretmem_parse_ceiling(secretmem_param, &ceiling, &why)) {
 		pr_err("secretmem=%s: %s, no pool\n", secretmem_param, why);
 		return;
 	}
+	if (ceiling && !secretmem_param[0]) {
+		pr_info("no boot floor, growth up to %llu MiB\n", ceiling >> 20);
+	} else {
+		n = secretmem_parse_param(secretmem_param, specs,
+					  ARRAY_SIZE(specs), &why);
+		if (n < 0) {
+			pr_err("secretmem=%s: %s, no pool\n", secretmem_param, why);
+			return;
+		}
+	}
+	secretmem_pool.ceiling = ceiling >> PAGE_SHIFT;
 	for (i = 0; i < n; i++) {
 		int nid = specs[i].nid;
 
@@ -770,6 +1018,22 @@ void __init secretmem_pool_reserve(void)
 			node_set(nid, seen);
 		}
 		secretmem_reserve_region(nid, specs[i].size);
+	}
+	/*
+	 * Any node may grow, also one without a boot part, so every online
+	 * node gets a region, empty if need be: the ceiling may be raised at
+	 * runtime. Without a boot part and a ceiling there is no pool at all.
+	 */
+	if (!secretmem_pool.nr_regions && !ceiling)
+		return;
+	for_each_online_node(i) {
+		unsigned int r;
+
+		for (r = 0; r < secretmem_pool.nr_regions; r++)
+			if (secretmem_regions[r].nid == i)
+				break;
+		if (r == secretmem_pool.nr_regions)
+			secretmem_regions[secretmem_pool.nr_regions++].nid = i;
 	}
 }
 
@@ -868,9 +1132,170 @@ static int __init secretmem_pool_debugfs_init(void)
 }
 late_initcall(secretmem_pool_debugfs_init);
 
+/* ---- Growth: units from the page allocator, and back ---- */
+
+/*
+ * A zeroed unit on @nid, out of the direct map as a whole: one call over the
+ * 2 MiB-aligned range keeps a 2 MiB direct-map page whole (a 1 GiB page is
+ * split into 2 MiB ones at most), with one TLB flush. Each page becomes a
+ * free pool page: its own, with no reference.
+ */
+static long secretmem_unit_grow(int nid)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN |
+		    __GFP_ZERO;
+	unsigned long addr, pfn, i;
+	struct page *page;
+
+	page = alloc_pages_node(nid, gfp, SECRETMEM_UNIT_ORDER);
+	if (!page)
+		goto fail;
+	addr = (unsigned long)page_address(page);
+	if (set_memory_np(addr, SECRETMEM_UNIT_PAGES)) {
+		/* whatever part the failed call changed */
+		if (set_memory_p(addr, SECRETMEM_UNIT_PAGES))
+			goto fail;	/* lost rather than handed out unmapped */
+		__free_pages(page, SECRETMEM_UNIT_ORDER);
+		goto fail;
+	}
+	split_page(page, SECRETMEM_UNIT_ORDER);
+	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
+		set_page_count(page + i, 0);
+	pfn = page_to_pfn(page);
+	/*
+	 * The final put must see the unit's pages before any is handed out.
+	 * Growth is serialised (resv_mutex); the span only ever widens.
+	 */
+	if (secretmem_pool_start_pfn == secretmem_pool_end_pfn) {
+		WRITE_ONCE(secretmem_pool_end_pfn, pfn + SECRETMEM_UNIT_PAGES);
+		WRITE_ONCE(secretmem_pool_start_pfn, pfn);
+	} else {
+		if (pfn + SECRETMEM_UNIT_PAGES > secretmem_pool_end_pfn)
+			WRITE_ONCE(secretmem_pool_end_pfn,
+				   pfn + SECRETMEM_UNIT_PAGES);
+		if (pfn < secretmem_pool_start_pfn)
+			WRITE_ONCE(secretmem_pool_start_pfn, pfn);
+	}
+	count_vm_event(SECRETMEM_UNITS_GROWN);
+	return pfn;
+fail:
+	count_vm_event(SECRETMEM_GROW_FAILED);
+	return -ENOMEM;
+}
+
+/* An empty unit goes back mapped, as one 2 MiB direct-map page again. */
+static void secretmem_unit_ungrow(unsigned long pfn)
+{
+	unsigned long i;
+
+	if (set_memory_p((unsigned long)pfn_to_kaddr(pfn), SECRETMEM_UNIT_PAGES)) {
+		pr_err_ratelimited("pfn %#lx: cannot map a unit again, 2 MiB lost\n",
+				   pfn);
+		return;
+	}
+	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++) {
+		struct page *page = pfn_to_page(pfn + i);
+
+		set_page_refcounted(page);
+		__free_page(page);
+	}
+	count_vm_event(SECRETMEM_UNITS_RETURNED);
+}
+
+/*
+ * Empty units are kept this long, for the next file, before going back
+ * (/sys/kernel/mm/secretmem/unit_keep_ms); memory pressure does not wait.
+ */
+static unsigned int secretmem_unit_keep_ms = 1000;
+#define SECRETMEM_SHRINK_DELAY	\
+	msecs_to_jiffies(READ_ONCE(secretmem_unit_keep_ms))
+
+static bool secretmem_pool_dirty(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < secretmem_pool.nr_regions; i++)
+		if (READ_ONCE(secretmem_regions[i].nr_dirty))
+			return true;
+	return false;
+}
+
+/*
+ * Released pages count as free only after a flush: then give back. Pages
+ * that left their files may still sit in another CPU's mlock or LRU batch,
+ * which an idle CPU never drains: the work item drains them first.
+ */
+static long secretmem_shrink_now(unsigned long max_units, bool drain)
+{
+	if (!READ_ONCE(secretmem_pool.nr_grown))
+		return 0;
+	if (drain && atomic_long_read(&secretmem_nr_inflight))
+		lru_add_drain_all();
+	if (secretmem_pool_dirty())
+		secretmem_pool_flush(&secretmem_pool, secretmem_flush_slots);
+	return secretmem_pool_shrink(&secretmem_pool, max_units);
+}
+
+static void secretmem_shrink_workfn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(secretmem_shrink_work, secretmem_shrink_workfn);
+
+/*
+ * While any unit is grown, look again every delay: the last page of a unit
+ * may come back long after the event that queued the work (another CPU's
+ * batch, a release below the flush batch).
+ */
+static void secretmem_shrink_workfn(struct work_struct *work)
+{
+	secretmem_shrink_now(ULONG_MAX, true);
+	if (READ_ONCE(secretmem_pool.nr_grown))
+		schedule_delayed_work(&secretmem_shrink_work,
+				      SECRETMEM_SHRINK_DELAY);
+}
+
+/* Units may have emptied: look again after the delay. */
+static void secretmem_shrink_later(void)
+{
+	if (READ_ONCE(secretmem_pool.nr_grown))
+		schedule_delayed_work(&secretmem_shrink_work,
+				      SECRETMEM_SHRINK_DELAY);
+}
+
+/* Under memory pressure, empty units go back at once. */
+static unsigned long secretmem_shrink_count(struct shrinker *shrinker,
+					    struct shrink_control *sc)
+{
+	unsigned long units = READ_ONCE(secretmem_pool.nr_grown) >>
+			      SECRETMEM_UNIT_ORDER;
+
+	return units ?: SHRINK_EMPTY;
+}
+
+static unsigned long secretmem_shrink_scan(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	long n = secretmem_shrink_now(sc->nr_to_scan, false);
+
+	return n < 0 ? SHRINK_STOP : n;
+}
+
+static void __init secretmem_shrinker_init(void)
+{
+	struct shrinker *shrinker = shrinker_alloc(0, "secretmem-pool");
+
+	if (!shrinker) {
+		pr_warn("no shrinker: empty units go back after a delay only\n");
+		return;
+	}
+	shrinker->count_objects = secretmem_shrink_count;
+	shrinker->scan_objects = secretmem_shrink_scan;
+	shrinker->batch = 1;
+	shrinker_register(shrinker);
+}
+
 static void secretmem_flush_workfn(struct work_struct *work)
 {
 	secretmem_pool_flush(&secretmem_pool, secretmem_flush_slots);
+	secretmem_shrink_later();
 }
 
 static DECLARE_WORK(secretmem_flush_work, secretmem_flush_workfn);
@@ -949,7 +1374,7 @@ map_again:
  */
 static int __init secretmem_pool_init(void)
 {
-	unsigned int i, kept = 0;
+	unsigned int i, kept = 0, spanned = 0;
 	int err;
 
 	if (!secretmem_pool.nr_regions)
@@ -958,29 +1383,37 @@ static int __init secretmem_pool_init(void)
 	if (err) {
 		pr_err("cannot set up zeroing slots (%d), no pool\n", err);
 		for (i = 0; i < secretmem_pool.nr_regions; i++)
-			secretmem_region_release(&secretmem_regions[i]);
+			if (secretmem_regions[i].nr_pages)
+				secretmem_region_release(&secretmem_regions[i]);
 		secretmem_pool.nr_regions = 0;
 		return err;
 	}
 	for (i = 0; i < secretmem_pool.nr_regions; i++) {
 		struct secretmem_region *reg = &secretmem_regions[i];
 
-		if (secretmem_region_init(reg))
-			continue;
-		if (!kept || reg->base_pfn < secretmem_pool_start_pfn)
-			secretmem_pool_start_pfn = reg->base_pfn;
-		secretmem_pool_end_pfn = max(secretmem_pool_end_pfn,
-					     reg->base_pfn + reg->nr_pages);
+		/* a region with no boot part only holds grown units */
+		if (reg->nr_pages) {
+			if (secretmem_region_init(reg))
+				continue;
+			if (!spanned++ || reg->base_pfn < secretmem_pool_start_pfn)
+				secretmem_pool_start_pfn = reg->base_pfn;
+			secretmem_pool_end_pfn = max(secretmem_pool_end_pfn,
+						     reg->base_pfn + reg->nr_pages);
+		}
 		secretmem_regions[kept++] = *reg;
 	}
 	if (kept != secretmem_pool.nr_regions)
 		pr_err("%u of %u regions could not be set up and were given back\n",
 		       secretmem_pool.nr_regions - kept, secretmem_pool.nr_regions);
 	secretmem_pool.nr_regions = kept;
-	for (i = 0; i < kept; i++)
+	for (i = 0; i < kept; i++) {
 		spin_lock_init(&secretmem_regions[i].lock);
-	if (kept)
+		INIT_LIST_HEAD(&secretmem_regions[i].units);
+	}
+	if (kept) {
 		static_branch_enable(&secretmem_pool_present);
+		secretmem_shrinker_init();
+	}
 	return 0;
 }
 core_initcall(secretmem_pool_init);
@@ -1002,16 +1435,25 @@ bool secretmem_pool_enabled(void)
  * dumps, /proc/kcore and /proc/iomem (mm/secretmem_crash.c). The regions
  * are constant once the pool is set up (a core_initcall).
  *
- * Return: true if region @i exists, false past the last one.
+ * Only the boot regions (the floor): grown units come and go, and are not
+ * described (see the admin guide's crash dump section).
+ *
+ * Return: true if non-empty region @i exists, false past the last one.
  */
 bool secretmem_pool_region(unsigned int i, unsigned long *start_pfn,
 			   unsigned long *nr_pages)
 {
-	if (i >= secretmem_pool.nr_regions)
-		return false;
-	*start_pfn = secretmem_regions[i].base_pfn;
-	*nr_pages = secretmem_regions[i].nr_pages;
-	return true;
+	unsigned int r;
+
+	/* a node without a floor has an empty region, for its grown units */
+	for (r = 0; r < secretmem_pool.nr_regions; r++) {
+		if (!secretmem_regions[r].nr_pages || i--)
+			continue;
+		*start_pfn = secretmem_regions[r].base_pfn;
+		*nr_pages = secretmem_regions[r].nr_pages;
+		return true;
+	}
+	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_region);
 
@@ -1032,8 +1474,13 @@ int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages)
 		nodes_and(allowed, allowed, pol->nodes);
 	nid = mempolicy_slab_node();
 #endif
-	return secretmem_pool_reserve_pages(&secretmem_pool, resv, nr_pages,
-					    nid, &allowed);
+	int err = secretmem_pool_reserve_pages(&secretmem_pool, resv, nr_pages,
+					       nid, &allowed);
+
+	/* a failed reservation may leave new units unused */
+	if (err)
+		secretmem_shrink_later();
+	return err;
 }
 
 /* tests make the reservation fail with fail_function */
@@ -1042,6 +1489,7 @@ ALLOW_ERROR_INJECTION(secretmem_file_reserve, ERRNO);
 void secretmem_file_unreserve(struct secretmem_resv *resv)
 {
 	secretmem_pool_unreserve(&secretmem_pool, resv);
+	secretmem_shrink_later();
 }
 
 /**
@@ -1138,7 +1586,7 @@ void secretmem_pool_folio_left_file(struct folio *folio)
 /* Exact test behind secretmem_pool_folio(), for pages inside the span. */
 bool __secretmem_pool_pfn(unsigned long pfn)
 {
-	return region_of(&secretmem_pool, pfn);
+	return region_of(&secretmem_pool, pfn, NULL);
 }
 
 /**
@@ -1200,6 +1648,12 @@ void secretmem_pool_meminfo(struct seq_file *m)
 	seq_printf(m, "SecretmemTotal: %8lu kB\n", total << (PAGE_SHIFT - 10));
 	seq_printf(m, "SecretmemFree:  %8lu kB\n", free << (PAGE_SHIFT - 10));
 	seq_printf(m, "SecretmemRsvd:  %8lu kB\n", rsvd << (PAGE_SHIFT - 10));
+	/* Total is the boot floor plus the grown part */
+	seq_printf(m, "SecretmemGrown: %8lu kB\n",
+		   secretmem_pool_grown(&secretmem_pool, NUMA_NO_NODE) <<
+		   (PAGE_SHIFT - 10));
+	seq_printf(m, "SecretmemCeiling: %6lu kB\n",
+		   READ_ONCE(secretmem_pool.ceiling) << (PAGE_SHIFT - 10));
 }
 
 /**
@@ -1218,10 +1672,13 @@ int secretmem_pool_node_meminfo(char *buf, int len, int nid)
 	return sysfs_emit_at(buf, len,
 			     "Node %d SecretmemTotal: %8lu kB\n"
 			     "Node %d SecretmemFree:  %8lu kB\n"
-			     "Node %d SecretmemRsvd:  %8lu kB\n",
+			     "Node %d SecretmemRsvd:  %8lu kB\n"
+			     "Node %d SecretmemGrown: %8lu kB\n",
 			     nid, total << (PAGE_SHIFT - 10),
 			     nid, free << (PAGE_SHIFT - 10),
-			     nid, rsvd << (PAGE_SHIFT - 10));
+			     nid, rsvd << (PAGE_SHIFT - 10),
+			     nid, secretmem_pool_grown(&secretmem_pool, nid) <<
+				  (PAGE_SHIFT - 10));
 }
 
 static ssize_t secretmem_show(char *buf, int which)
@@ -1265,6 +1722,91 @@ static ssize_t poisoned_bytes_show(struct kobject *kobj,
 
 static struct kobj_attribute poisoned_bytes_attr = __ATTR_RO(poisoned_bytes);
 
+static ssize_t grown_bytes_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  secretmem_pool_grown(&secretmem_pool, NUMA_NO_NODE) <<
+			  PAGE_SHIFT);
+}
+
+static struct kobj_attribute grown_bytes_attr = __ATTR_RO(grown_bytes);
+
+static ssize_t floor_bytes_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	unsigned long floor = 0;
+	unsigned int i;
+
+	for (i = 0; i < secretmem_pool.nr_regions; i++)
+		floor += secretmem_regions[i].nr_pages;
+	return sysfs_emit(buf, "%lu\n", floor << PAGE_SHIFT);
+}
+
+static struct kobj_attribute floor_bytes_attr = __ATTR_RO(floor_bytes);
+
+static ssize_t ceiling_bytes_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  READ_ONCE(secretmem_pool.ceiling) << PAGE_SHIFT);
+}
+
+/*
+ * Lowering the ceiling below what is grown takes nothing away: it only
+ * stops growth until enough units have been given back.
+ */
+static ssize_t ceiling_bytes_store(struct kobject *kobj,
+				   struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	unsigned long long bytes;
+	int err;
+
+	/* only a pool set up at boot knows where its pages are */
+	if (!secretmem_pool_enabled())
+		return -EOPNOTSUPP;
+	err = kstrtoull(buf, 0, &bytes);
+	if (err)
+		return err;
+	if (bytes > (unsigned long long)totalram_pages() << PAGE_SHIFT)
+		return -EINVAL;
+	mutex_lock(&secretmem_pool.resv_mutex);
+	WRITE_ONCE(secretmem_pool.ceiling,
+		   round_up(bytes, SZ_2M) >> PAGE_SHIFT);
+	mutex_unlock(&secretmem_pool.resv_mutex);
+	return count;
+}
+
+static struct kobj_attribute ceiling_bytes_attr = __ATTR_RW(ceiling_bytes);
+
+static ssize_t unit_keep_ms_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(secretmem_unit_keep_ms));
+}
+
+static ssize_t unit_keep_ms_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	unsigned int ms;
+	int err = kstrtouint(buf, 0, &ms);
+
+	if (err)
+		return err;
+	if (ms > 3600 * MSEC_PER_SEC)
+		return -EINVAL;
+	WRITE_ONCE(secretmem_unit_keep_ms, ms);
+	/* the new delay applies to a look already queued with the old one */
+	if (delayed_work_pending(&secretmem_shrink_work))
+		mod_delayed_work(system_wq, &secretmem_shrink_work,
+				 SECRETMEM_SHRINK_DELAY);
+	return count;
+}
+
+static struct kobj_attribute unit_keep_ms_attr = __ATTR_RW(unit_keep_ms);
+
 int secretmem_memlock_mode = SECRETMEM_MEMLOCK_ALWAYS;
 
 static const char * const secretmem_memlock_modes[] = {
@@ -1301,6 +1843,10 @@ static struct attribute *secretmem_attrs[] = {
 	&free_bytes_attr.attr,
 	&reserved_bytes_attr.attr,
 	&poisoned_bytes_attr.attr,
+	&grown_bytes_attr.attr,
+	&floor_bytes_attr.attr,
+	&ceiling_bytes_attr.attr,
+	&unit_keep_ms_attr.attr,
 	&memlock_attr.attr,
 	NULL,
 };

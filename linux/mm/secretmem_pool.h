@@ -7,11 +7,14 @@
 #define _MM_SECRETMEM_POOL_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/err.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 struct folio;
 
@@ -28,8 +31,10 @@ struct folio;
 struct secretmem_region {
 	spinlock_t	lock;		/* everything below but the constants */
 	unsigned long	base_pfn;
-	unsigned long	nr_pages;
-	unsigned long	nr_free;	/* pages not holding data */
+	unsigned long	nr_pages;	/* carved at boot, never given back */
+	unsigned long	nr_grown;	/* in units, SECRETMEM_UNIT_PAGES each */
+	struct list_head units;		/* grown units, see secretmem_unit */
+	unsigned long	nr_free;	/* pages not holding data, units too */
 	unsigned long	nr_rsvd;	/* promised, not yet faulted */
 	unsigned long	nr_poisoned;	/* taken out for good */
 	unsigned long	hint;		/* where the next search starts */
@@ -38,6 +43,28 @@ struct secretmem_region {
 	unsigned int	epoch;		/* dirty[epoch] collects released pages */
 	unsigned long	nr_dirty;	/* released, not flushed yet */
 	int		nid;
+};
+
+/* The pool grows and shrinks by whole 2 MiB units (order 9 on x86). */
+#define SECRETMEM_UNIT_ORDER	9
+#define SECRETMEM_UNIT_PAGES	BIT(SECRETMEM_UNIT_ORDER)
+
+/*
+ * 2 MiB taken from the page allocator when the boot part of a region cannot
+ * cover a reservation, removed from the direct map as one large page. Its
+ * pages count in the region's nr_free/nr_rsvd like the boot part's; a unit
+ * whose pages are all free (nr_used == 0: none taken, none waiting for a
+ * flush) can be given back, if the region keeps enough room for its
+ * promises. Under the region's lock, but base_pfn.
+ */
+struct secretmem_unit {
+	struct list_head	list;		/* on the region's units */
+	unsigned long		base_pfn;
+	unsigned int		region;		/* index in the pool's regions */
+	unsigned int		nr_used;	/* bits set in used */
+	DECLARE_BITMAP(used, SECRETMEM_UNIT_PAGES);
+	DECLARE_BITMAP(dirty0, SECRETMEM_UNIT_PAGES);	/* as the region's */
+	DECLARE_BITMAP(dirty1, SECRETMEM_UNIT_PAGES);
 };
 
 /* Released pages of one region that make a flush of the slots worth it. */
@@ -59,6 +86,19 @@ struct secretmem_pool {
 	struct secretmem_region	*regions;
 	/* a free page may be poisoned too: take() checks with this */
 	bool			(*poisoned)(unsigned long pfn);
+
+	/*
+	 * Growth: pages the units may hold at most beyond the boot part (0:
+	 * never grow), and pages they hold now; both change under
+	 * resv_mutex, and are read without it for reporting.
+	 */
+	unsigned long		ceiling;
+	unsigned long		nr_grown;
+	struct xarray		units;		/* pfn >> UNIT_ORDER -> unit */
+	/* a zeroed 2 MiB unit out of the direct map on @nid, or -errno */
+	long			(*grow)(int nid);
+	/* hands a unit's memory back to the page allocator */
+	void			(*ungrow)(unsigned long pfn);
 };
 
 /*
@@ -81,6 +121,7 @@ struct secretmem_spec {
 
 int secretmem_parse_param(const char *str, struct secretmem_spec *specs,
 			  int max_specs, const char **why);
+int secretmem_parse_ceiling(char *str, u64 *ceiling, const char **why);
 
 int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 				 struct secretmem_resv *resv,
@@ -98,6 +139,9 @@ void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn);
 void secretmem_pool_counts(struct secretmem_pool *pool, int nid,
 			   unsigned long *total, unsigned long *free,
 			   unsigned long *rsvd, unsigned long *poisoned);
+unsigned long secretmem_pool_grown(struct secretmem_pool *pool, int nid);
+long secretmem_pool_shrink(struct secretmem_pool *pool,
+			   unsigned long max_units);
 
 /*
  * Whether a secret file is charged to its owner's RLIMIT_MEMLOCK always, or

@@ -25,7 +25,33 @@
 struct pool_fixture {
 	struct secretmem_pool pool;
 	struct secretmem_region regions[2];
+	/* growth, with made-up units */
+	unsigned long next_unit;	/* pfn of the next unit grown */
+	bool fail_grow;
+	int grown, ungrown;
 };
+
+/* the fixture of the running test: grow() and ungrow() have no argument */
+static struct pool_fixture *cur_fixture;
+
+#define UNIT_BASE	0x100000UL
+#define UNIT		SECRETMEM_UNIT_PAGES
+
+static long fake_grow(int nid)
+{
+	struct pool_fixture *f = cur_fixture;
+
+	if (f->fail_grow)
+		return -ENOMEM;
+	f->grown++;
+	f->next_unit += UNIT;
+	return f->next_unit - UNIT;
+}
+
+static void fake_ungrow(unsigned long pfn)
+{
+	cur_fixture->ungrown++;
+}
 
 static int pool_init(struct kunit *test)
 {
@@ -38,6 +64,11 @@ static int pool_init(struct kunit *test)
 	f->pool.flush_batch = 8;
 	f->pool.regions = f->regions;
 	f->pool.nr_regions = 2;
+	xa_init(&f->pool.units);
+	f->pool.grow = fake_grow;
+	f->pool.ungrow = fake_ungrow;
+	f->next_unit = UNIT_BASE;
+	cur_fixture = f;
 	f->regions[0].base_pfn = R0_BASE;
 	f->regions[0].nr_pages = R0_PAGES;
 	f->regions[0].nid = 0;
@@ -46,6 +77,7 @@ static int pool_init(struct kunit *test)
 	f->regions[1].nid = 1;
 	for (i = 0; i < 2; i++) {
 		spin_lock_init(&f->regions[i].lock);
+		INIT_LIST_HEAD(&f->regions[i].units);
 		f->regions[i].nr_free = f->regions[i].nr_pages;
 		unsigned long longs = BITS_TO_LONGS(f->regions[i].nr_pages);
 
@@ -639,6 +671,153 @@ static void machine_regions_unmapped(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_EQ(test, mapped, 0UL);
+/* Units a test left behind: the allocator's, not the test's, to free. */
+static void pool_exit(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_unit *unit, *next;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		list_for_each_entry_safe(unit, next, &f->regions[i].units, list)
+			kfree(unit);
+	xa_destroy(&f->pool.units);
+}
+
+static bool in_unit(long pfn, unsigned long base)
+{
+	return pfn >= (long)base && pfn < (long)(base + UNIT);
+}
+
+/* Growth by whole units, within the ceiling, that keeps every promise. */
+static void grow_within_ceiling(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {}, b = {}, c = {};
+
+	pool->ceiling = 2 * UNIT;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL, 0,
+							   NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 0);
+	/* 10 more pages: one whole unit, on the reservation's node */
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 10, 0,
+							   NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 1);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_grown(pool, 0), UNIT);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_grown(pool, 1), 0UL);
+	expect_counts(test, 0, R0_PAGES + UNIT, R0_PAGES + UNIT, R0_PAGES + 10);
+	/* two more units would pass the ceiling: nothing changes */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &c, 2 * UNIT,
+							   0, NULL), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, f->grown, 1);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + UNIT, TOTAL + UNIT, TOTAL + 10);
+	/* the unit keeps b's promise: it stays */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 0L);
+	secretmem_pool_unreserve(pool, &b);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
+	KUNIT_EXPECT_EQ(test, f->ungrown, 1);
+	KUNIT_EXPECT_EQ(test, pool->nr_grown, 0UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, TOTAL);
+	/* a ceiling lowered below nothing grown: no growth */
+	pool->ceiling = UNIT - 1;
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &b, 1, 0,
+							   NULL), -ENOMEM);
+	secretmem_pool_unreserve(pool, &a);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* A page allocator that cannot give a unit: a clean -ENOMEM. */
+static void grow_failure(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {};
+
+	pool->ceiling = 4 * UNIT;
+	f->fail_grow = true;
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL + 1,
+							   0, NULL), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, a.per_region);
+	KUNIT_EXPECT_EQ(test, pool->nr_grown, 0UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+	f->fail_grow = false;
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL + 1,
+							   0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 1);
+	secretmem_pool_unreserve(pool, &a);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
+}
+
+/*
+ * The boot part first, then the fullest unit; units hold released pages
+ * until a flush, then drain and go back.
+ */
+static void fullest_unit_first(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	unsigned long n = R0_PAGES + UNIT + 1, i, first;
+	struct secretmem_resv a = {};
+	long *pfns, pfn;
+
+	pfns = kunit_kcalloc(test, n, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	pool->ceiling = 2 * UNIT;
+	/* all of the boot pool and 513 more pages: two units on node 0 */
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a,
+							   TOTAL + UNIT + 1,
+							   0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 2);
+	for (i = 0; i < n; i++) {
+		pfns[i] = secretmem_pool_take(pool, &a, 0);
+		KUNIT_ASSERT_GE(test, pfns[i], 0L);
+	}
+	for (i = 0; i < R0_PAGES; i++)
+		KUNIT_EXPECT_TRUE(test, pfns[i] >= (long)R0_BASE &&
+				  pfns[i] < (long)(R0_BASE + R0_PAGES));
+	/* one unit is filled before the other is touched */
+	first = round_down(pfns[R0_PAGES], UNIT);
+	for (i = R0_PAGES; i < R0_PAGES + UNIT; i++)
+		KUNIT_EXPECT_TRUE(test, in_unit(pfns[i], first));
+	KUNIT_EXPECT_FALSE(test, in_unit(pfns[n - 1], first));
+	/* a page freed in the full unit is taken again before the other's */
+	KUNIT_EXPECT_FALSE(test, secretmem_pool_give(pool, pfns[R0_PAGES + 7],
+						     NULL));
+	secretmem_pool_flush(pool, count_flush);
+	pfn = secretmem_pool_take(pool, &a, 0);
+	KUNIT_EXPECT_EQ(test, pfn, pfns[R0_PAGES + 7]);
+
+	/* drain: released pages hold their units until the flush */
+	for (i = 0; i < n; i++)
+		secretmem_pool_give(pool, pfns[i], NULL);
+	secretmem_pool_unreserve(pool, &a);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 0L);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, 1), 1L);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
+	KUNIT_EXPECT_EQ(test, f->ungrown, 2);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_grown(pool, NUMA_NO_NODE), 0UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL, TOTAL, 0);
+}
+
+/* A reservation whose node may not be used grows on an allowed one. */
+static void grow_on_allowed_node(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	nodemask_t only1 = NODE_MASK_NONE;
+	struct secretmem_resv a = {};
+
+	pool->ceiling = UNIT;
+	node_set(1, only1);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a,
+							   R1_PAGES + 1, 0,
+							   &only1), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 1);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_grown(pool, 1), UNIT);
+	secretmem_pool_unreserve(pool, &a);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
 }
 
 static struct kunit_case secretmem_pool_cases[] = {
@@ -659,12 +838,17 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(poisoned_free_page_skipped),
 	KUNIT_CASE(poisoned_free_page_breaks_one_promise),
 	KUNIT_CASE(machine_regions_unmapped),
+	KUNIT_CASE(grow_within_ceiling),
+	KUNIT_CASE(grow_failure),
+	KUNIT_CASE(fullest_unit_first),
+	KUNIT_CASE(grow_on_allowed_node),
 	{}
 };
 
 static struct kunit_suite secretmem_pool_suite = {
 	.name = "secretmem_pool",
 	.init = pool_init,
+	.exit = pool_exit,
 	.test_cases = secretmem_pool_cases,
 };
 
@@ -732,8 +916,49 @@ static void parse_param(struct kunit *test)
 	}
 }
 
+/* "[FLOOR]+CEILING": the ceiling is cut off, the floor left to parse */
+static void parse_ceiling(struct kunit *test)
+{
+	static const struct {
+		const char *str, *floor;
+		int ret;
+		u64 ceiling;
+	} cases[] = {
+		{ "64M", "64M", 0, 0 },
+		{ "64M+1G", "64M", 0, SZ_1G },
+		{ "+256M", "", 0, SZ_256M },
+		{ "0:32M,1:16M+3m", "0:32M,1:16M", 0, SZ_4M },
+		{ "64M+0", "64M", 0, 0 },
+		{ "64M+", NULL, -EINVAL },
+		{ "64M+x", NULL, -EINVAL },
+		{ "64M+1G+1G", NULL, -EINVAL },
+		{ "+-1G", NULL, -EINVAL },
+		{ "+17179869184G", NULL, -EINVAL },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char buf[32];
+		const char *why = NULL;
+		u64 ceiling = 1;
+
+		strscpy(buf, cases[i].str);
+		KUNIT_EXPECT_EQ_MSG(test, secretmem_parse_ceiling(buf, &ceiling,
+								  &why),
+				    cases[i].ret, "%s", cases[i].str);
+		if (cases[i].ret) {
+			KUNIT_EXPECT_NOT_NULL(test, why);
+			continue;
+		}
+		KUNIT_EXPECT_STREQ(test, buf, cases[i].floor);
+		KUNIT_EXPECT_EQ_MSG(test, ceiling, cases[i].ceiling, "%s",
+				    cases[i].str);
+	}
+}
+
 static struct kunit_case secretmem_param_cases[] = {
 	KUNIT_CASE_PARAM(parse_param, parse_gen_params),
+	KUNIT_CASE(parse_ceiling),
 	{}
 };
 
