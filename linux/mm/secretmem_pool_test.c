@@ -671,6 +671,8 @@ static void machine_regions_unmapped(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_EQ(test, mapped, 0UL);
+}
+
 /* Units a test left behind: the allocator's, not the test's, to free. */
 static void pool_exit(struct kunit *test)
 {
