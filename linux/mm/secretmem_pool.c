@@ -481,6 +481,148 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
 
+static bool region_promised_unit(struct secretmem_pool *pool, int i, void *arg)
+{
+	struct secretmem_resv *resv = arg;
+
+	return READ_ONCE(resv->per_region[i]) >= SECRETMEM_UNIT_PAGES;
+}
+
+/* Whether a poisoned page lies in the unit at @pfn: then leave it whole. */
+static bool unit_poisoned(struct secretmem_pool *pool, unsigned long pfn)
+{
+	unsigned long i;
+
+	if (!pool->poisoned)
+		return false;
+	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
+		if (pool->poisoned(pfn + i))
+			return true;
+	return false;
+}
+
+/* A whole free unit of @reg, marked taken; under reg->lock. */
+static long take_free_unit(struct secretmem_pool *pool,
+			   struct secretmem_region *reg)
+{
+	struct secretmem_unit *unit;
+	unsigned long bit = 0;
+
+	/* the boot part is 2 MiB aligned and a whole number of units */
+	for (;;) {
+		bit = bitmap_find_next_zero_area(reg->used, reg->nr_pages, bit,
+						 SECRETMEM_UNIT_PAGES,
+						 SECRETMEM_UNIT_PAGES - 1);
+		if (bit + SECRETMEM_UNIT_PAGES > reg->nr_pages)
+			break;
+		if (!unit_poisoned(pool, reg->base_pfn + bit)) {
+			bitmap_set(reg->used, bit, SECRETMEM_UNIT_PAGES);
+			return reg->base_pfn + bit;
+		}
+		bit += SECRETMEM_UNIT_PAGES;
+	}
+	list_for_each_entry(unit, &reg->units, list) {
+		if (unit->nr_used || unit_poisoned(pool, unit->base_pfn))
+			continue;
+		bitmap_fill(unit->used, SECRETMEM_UNIT_PAGES);
+		unit->nr_used = SECRETMEM_UNIT_PAGES;
+		return unit->base_pfn;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * secretmem_pool_take_unit - turn 512 promised pages into one whole unit
+ * @pool: the pool
+ * @resv: the reservation the pages are taken from
+ * @nid: the node to take them from first
+ *
+ * For a 2 MiB mapping: a 2 MiB-aligned unit whose pages are all free (none
+ * holding data, none waiting for a flush, none poisoned), taken from a
+ * region that promised @resv at least SECRETMEM_UNIT_PAGES pages. It
+ * consumes exactly that many pages of the reservation, as as many single
+ * pages would: the caller maps it at as many indices of the file. Nothing
+ * changes when there is no such unit: the caller takes single pages.
+ *
+ * Return: the pfn of the unit's first page, -ENOSPC when @resv has not
+ * promised a unit's worth in one region or that region has no whole free
+ * unit.
+ */
+long secretmem_pool_take_unit(struct secretmem_pool *pool,
+			      struct secretmem_resv *resv, int nid)
+{
+	struct secretmem_region *reg;
+	unsigned long flags;
+	long pfn;
+	int r;
+
+	if (!resv->per_region)
+		return -ENOSPC;
+	for (;;) {
+		r = pick_region(pool, nid, region_promised_unit, resv);
+		if (r < 0)
+			return -ENOSPC;
+		reg = &pool->regions[r];
+		spin_lock_irqsave(&reg->lock, flags);
+		if (resv->per_region[r] >= SECRETMEM_UNIT_PAGES)
+			break;
+		spin_unlock_irqrestore(&reg->lock, flags);
+	}
+	pfn = take_free_unit(pool, reg);
+	if (pfn >= 0) {
+		reg->nr_free -= SECRETMEM_UNIT_PAGES;
+		reg->nr_rsvd -= SECRETMEM_UNIT_PAGES;
+		reg->nr_huge++;
+		WRITE_ONCE(resv->per_region[r],
+			   resv->per_region[r] - SECRETMEM_UNIT_PAGES);
+		atomic_long_sub(SECRETMEM_UNIT_PAGES, &resv->nr_pages);
+	}
+	spin_unlock_irqrestore(&reg->lock, flags);
+	return pfn;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_take_unit);
+
+/**
+ * secretmem_pool_unit_back - a unit taken whole is no longer one folio
+ * @pool: the pool
+ * @pfn: the unit's first page
+ *
+ * Only the count of units out whole changes: its pages are then given back
+ * one by one with secretmem_pool_give().
+ *
+ * Context: any context.
+ */
+void secretmem_pool_unit_back(struct secretmem_pool *pool, unsigned long pfn)
+{
+	struct secretmem_region *reg = region_of(pool, pfn, NULL);
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(!reg))
+		return;
+	spin_lock_irqsave(&reg->lock, flags);
+	if (!WARN_ON_ONCE(!reg->nr_huge))
+		reg->nr_huge--;
+	spin_unlock_irqrestore(&reg->lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_unit_back);
+
+/**
+ * secretmem_pool_huge - units out whole, as 2 MiB folios
+ * @pool: the pool
+ *
+ * Return: their number.
+ */
+unsigned long secretmem_pool_huge(struct secretmem_pool *pool)
+{
+	unsigned long nr = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_regions; i++)
+		nr += READ_ONCE(pool->regions[i].nr_huge);
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_huge);
+
 /**
  * secretmem_pool_flush - make released pages available again
  * @pool: the pool
@@ -1571,6 +1713,122 @@ struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 	return folio;
 }
 
+/*
+ * PMD mappings of pool memory (/sys/kernel/mm/secretmem/pmd_enabled): on
+ * by default wherever there is a pool.
+ */
+static bool secretmem_pmd_on = true;
+
+bool secretmem_pmd_enabled(void)
+{
+	/* a unit is what one PMD maps (x86: both 2 MiB) */
+	return IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	       SECRETMEM_UNIT_ORDER == PMD_ORDER &&
+	       secretmem_pool_enabled() && READ_ONCE(secretmem_pmd_on);
+}
+
+/**
+ * secretmem_pool_alloc_unit - a whole unit, as one 2 MiB folio
+ * @resv: the file's reservation, which pays SECRETMEM_UNIT_PAGES pages
+ *
+ * As secretmem_pool_alloc_folio(), for a fault that can map 2 MiB at once:
+ * a locked, uptodate folio of order SECRETMEM_UNIT_ORDER with one reference.
+ * Its final put gives its pages back one by one.
+ *
+ * Return: the folio, or -ENOSPC when no whole free unit was promised to the
+ * file: the caller takes single pages, which the reservation still covers.
+ */
+struct folio *secretmem_pool_alloc_unit(struct secretmem_resv *resv)
+{
+	bool flushed = false;
+	struct folio *folio;
+	struct page *page;
+	long pfn;
+
+	for (;;) {
+		pfn = secretmem_pool_take_unit(&secretmem_pool, resv,
+					       numa_node_id());
+		/* released pages may make a whole unit once flushed */
+		if (pfn >= 0 || flushed || !secretmem_pool_dirty())
+			break;
+		secretmem_pool_flush(&secretmem_pool, secretmem_flush_slots);
+		flushed = true;
+	}
+	if (pfn < 0)
+		return ERR_PTR(pfn);
+	page = pfn_to_page(pfn);
+	/* free pool pages have no reference, no flags and no owner */
+	prep_compound_page(page, SECRETMEM_UNIT_ORDER);
+	folio = page_folio(page);
+	set_page_refcounted(page);
+	folio_lock(folio);
+	folio_mark_uptodate(folio);
+	return folio;
+}
+
+/* Back to SECRETMEM_UNIT_PAGES single pages, as the page allocator does. */
+static void secretmem_unit_dissolve(struct folio *folio)
+{
+	struct page *head = &folio->page;
+	unsigned long i;
+
+	for (i = 1; i < SECRETMEM_UNIT_PAGES; i++) {
+		struct page *page = head + i;
+
+		/* the first tails' fields, the order among them */
+		page->mapping = NULL;
+		clear_compound_head(page);
+		page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	}
+	head->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	head->mapping = NULL;
+	set_page_private(head, 0);
+}
+
+/**
+ * secretmem_pool_unalloc_unit - a unit the page cache did not take
+ * @folio: from secretmem_pool_alloc_unit(), locked, never seen by anybody
+ * @resv: the reservation it was taken from, which gets its pages back
+ */
+void secretmem_pool_unalloc_unit(struct folio *folio,
+				 struct secretmem_resv *resv)
+{
+	unsigned long pfn = folio_pfn(folio), i;
+
+	folio_unlock(folio);
+	if (WARN_ON_ONCE(!folio_ref_freeze(folio, 1))) {
+		folio_put(folio);
+		return;
+	}
+	secretmem_unit_dissolve(folio);
+	secretmem_pool_unit_back(&secretmem_pool, pfn);
+	/* never written: still zero, and no flush is due */
+	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
+		secretmem_pool_give(&secretmem_pool, pfn + i, resv);
+}
+
+/* The final put of a whole unit: each page zeroed and given back. */
+static void secretmem_pool_free_unit(struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio), i;
+	bool flush = false;
+
+	secretmem_unit_dissolve(folio);
+	secretmem_pool_unit_back(&secretmem_pool, pfn);
+	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++) {
+		if (unlikely(PageHWPoison(pfn_to_page(pfn + i)))) {
+			secretmem_pool_quarantine(&secretmem_pool, pfn + i);
+			pr_warn_ratelimited("pfn %#lx is poisoned, taken out of the pool\n",
+					    pfn + i);
+			continue;
+		}
+		secretmem_zero_page(pfn + i);
+		flush |= secretmem_pool_give(&secretmem_pool, pfn + i, NULL);
+	}
+	if (flush)
+		schedule_work(&secretmem_flush_work);
+}
+
 /**
  * secretmem_pool_folio_left_file - a pool page left its file's page cache
  * @folio: the page, still referenced by whoever removed it
@@ -1607,8 +1865,12 @@ void secretmem_pool_free_folio(struct folio *folio)
 	if (folio->private == SECRETMEM_INFLIGHT)
 		atomic_long_dec(&secretmem_nr_inflight);
 	if (folio_test_clear_mlocked(folio)) {
-		zone_stat_mod_folio(folio, NR_MLOCK, -1);
+		zone_stat_mod_folio(folio, NR_MLOCK, -folio_nr_pages(folio));
 		count_vm_event(UNEVICTABLE_PGCLEARED);
+	}
+	if (folio_test_large(folio)) {
+		secretmem_pool_free_unit(folio);
+		return;
 	}
 	if (unlikely(folio_test_hwpoison(folio))) {
 		secretmem_pool_quarantine(&secretmem_pool, pfn);
@@ -1838,6 +2100,40 @@ static ssize_t memlock_store(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute memlock_attr = __ATTR_RW(memlock);
 
+static ssize_t pmd_enabled_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", secretmem_pmd_enabled());
+}
+
+/* Files mapped already keep their 2 MiB folios; new faults see the change. */
+static ssize_t pmd_enabled_store(struct kobject *kobj,
+				 struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	bool on;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !secretmem_pool_enabled())
+		return -EOPNOTSUPP;
+	err = kstrtobool(buf, &on);
+	if (err)
+		return err;
+	WRITE_ONCE(secretmem_pmd_on, on);
+	return count;
+}
+
+static struct kobj_attribute pmd_enabled_attr = __ATTR_RW(pmd_enabled);
+
+static ssize_t huge_bytes_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", secretmem_pool_huge(&secretmem_pool) <<
+			  (SECRETMEM_UNIT_ORDER + PAGE_SHIFT));
+}
+
+static struct kobj_attribute huge_bytes_attr = __ATTR_RO(huge_bytes);
+
 static struct attribute *secretmem_attrs[] = {
 	&total_bytes_attr.attr,
 	&free_bytes_attr.attr,
@@ -1848,6 +2144,8 @@ static struct attribute *secretmem_attrs[] = {
 	&ceiling_bytes_attr.attr,
 	&unit_keep_ms_attr.attr,
 	&memlock_attr.attr,
+	&pmd_enabled_attr.attr,
+	&huge_bytes_attr.attr,
 	NULL,
 };
 

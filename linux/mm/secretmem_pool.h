@@ -42,6 +42,7 @@ struct secretmem_region {
 	unsigned long	*dirty[2];	/* bit set: came back in that epoch */
 	unsigned int	epoch;		/* dirty[epoch] collects released pages */
 	unsigned long	nr_dirty;	/* released, not flushed yet */
+	unsigned long	nr_huge;	/* units out whole, as 2 MiB folios */
 	int		nid;
 };
 
@@ -133,6 +134,10 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 			 struct secretmem_resv *resv, int nid);
 bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv);
+long secretmem_pool_take_unit(struct secretmem_pool *pool,
+			      struct secretmem_resv *resv, int nid);
+void secretmem_pool_unit_back(struct secretmem_pool *pool, unsigned long pfn);
+unsigned long secretmem_pool_huge(struct secretmem_pool *pool);
 void secretmem_pool_flush(struct secretmem_pool *pool,
 			  void (*flush_tlb)(void));
 void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn);
@@ -167,6 +172,10 @@ void secretmem_pool_room(int nid, unsigned long *total, unsigned long *room);
 bool secretmem_pool_drain(unsigned long nr_pages);
 void secretmem_pool_folio_left_file(struct folio *folio);
 struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv);
+struct folio *secretmem_pool_alloc_unit(struct secretmem_resv *resv);
+void secretmem_pool_unalloc_unit(struct folio *folio,
+				 struct secretmem_resv *resv);
+bool secretmem_pmd_enabled(void);
 #else
 #define secretmem_memlock_mode	SECRETMEM_MEMLOCK_ALWAYS
 
@@ -216,6 +225,21 @@ static inline void secretmem_pool_folio_left_file(struct folio *folio)
 static inline struct folio *secretmem_pool_alloc_folio(struct secretmem_resv *resv)
 {
 	return ERR_PTR(-ENOSPC);
+}
+
+static inline struct folio *secretmem_pool_alloc_unit(struct secretmem_resv *resv)
+{
+	return ERR_PTR(-ENOSPC);
+}
+
+static inline void secretmem_pool_unalloc_unit(struct folio *folio,
+					       struct secretmem_resv *resv)
+{
+}
+
+static inline bool secretmem_pmd_enabled(void)
+{
+	return false;
 }
 
 #endif

@@ -822,6 +822,121 @@ static void grow_on_allowed_node(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
 }
 
+/* The pages of the unit at @pfn come back: to @resv, or used (NULL). */
+static void give_unit(struct secretmem_pool *pool, unsigned long pfn,
+		      struct secretmem_resv *resv)
+{
+	unsigned long i;
+
+	secretmem_pool_unit_back(pool, pfn);
+	for (i = 0; i < UNIT; i++)
+		secretmem_pool_give(pool, pfn + i, resv);
+}
+
+/*
+ * A whole free unit for a 2 MiB mapping: it costs the reservation exactly
+ * UNIT pages, and its pages come back one by one.
+ */
+static void take_whole_unit(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {};
+	long pfn;
+
+	pool->ceiling = UNIT;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a,
+							   TOTAL + UNIT, 0,
+							   NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 1);
+	/* the boot parts are smaller than a unit: the grown one */
+	pfn = secretmem_pool_take_unit(pool, &a, 0);
+	KUNIT_EXPECT_EQ(test, pfn, (long)UNIT_BASE);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages), (long)TOTAL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 1UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + UNIT, TOTAL, TOTAL);
+	/* less than a unit left promised in the region: nothing changes */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &a, 0),
+			(long)-ENOSPC);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + UNIT, TOTAL, TOTAL);
+	/* single pages still come from the boot part */
+	KUNIT_EXPECT_LT(test, secretmem_pool_take(pool, &a, 0),
+			(long)UNIT_BASE);
+	/* not used after all: back to the reservation, whole at once */
+	give_unit(pool, pfn, &a);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages),
+			(long)(TOTAL + UNIT - 1));
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+	pfn = secretmem_pool_take_unit(pool, &a, 0);
+	KUNIT_EXPECT_EQ(test, pfn, (long)UNIT_BASE);
+	/* the final put: used pages, free once flushed */
+	give_unit(pool, pfn, NULL);
+	secretmem_pool_unreserve(pool, &a);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 0L);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+}
+
+/*
+ * No unit for a reservation with less than a unit promised in the region,
+ * nor from a unit one page of which is out (or waits for a flush): single
+ * pages then, and another unit if there is one.
+ */
+static void unit_needs_promise_and_whole_unit(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {}, b = {};
+	unsigned long i;
+	long *pfns, pfn;
+
+	pfns = kunit_kcalloc(test, TOTAL, sizeof(*pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pfns);
+	pool->ceiling = 2 * UNIT;
+	/* every page of the boot parts out */
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, TOTAL, 0,
+							   NULL), 0);
+	for (i = 0; i < TOTAL; i++) {
+		pfns[i] = secretmem_pool_take(pool, &a, 0);
+		KUNIT_ASSERT_GE(test, pfns[i], 0L);
+	}
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &b, UNIT - 1,
+							   0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 1);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &b, 0),
+			(long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&b.nr_pages), (long)UNIT - 1);
+	secretmem_pool_unreserve(pool, &b);
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &b, UNIT + 1,
+							   0, NULL), 0);
+	KUNIT_EXPECT_EQ(test, f->grown, 2);
+	pfn = secretmem_pool_take(pool, &b, 0);
+	KUNIT_EXPECT_EQ(test, pfn, (long)UNIT_BASE);
+	secretmem_pool_give(pool, pfn, NULL);
+	/* the first unit waits for a flush: the second one */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &b, 0),
+			(long)(UNIT_BASE + UNIT));
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &b, 0),
+			(long)-ENOSPC);
+	give_unit(pool, UNIT_BASE + UNIT, &b);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&b.nr_pages), (long)UNIT);
+	secretmem_pool_flush(pool, count_flush);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &b, 0),
+			(long)UNIT_BASE);
+	give_unit(pool, UNIT_BASE, &b);
+	secretmem_pool_unreserve(pool, &b);
+	for (i = 0; i < TOTAL; i++)
+		secretmem_pool_give(pool, pfns[i], NULL);
+	secretmem_pool_unreserve(pool, &a);
+	secretmem_pool_flush(pool, count_flush);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, TOTAL + 2 * UNIT,
+		      0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 2L);
+}
+
 static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(reserve_unreserve),
 	KUNIT_CASE(reserve_zero_is_noop),
@@ -844,6 +959,8 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(grow_failure),
 	KUNIT_CASE(fullest_unit_first),
 	KUNIT_CASE(grow_on_allowed_node),
+	KUNIT_CASE(take_whole_unit),
+	KUNIT_CASE(unit_needs_promise_and_whole_unit),
 	{}
 };
 
