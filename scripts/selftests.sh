@@ -36,6 +36,7 @@ build "$bin/kselftests/secretmem_faults" "$st/mm/secretmem_faults.c"
 build "$bin/kselftests/secretmem_lifetimes" "$st/mm/secretmem_lifetimes.c" -- -lpthread
 build "$bin/kselftests/secretmem_hwpoison" "$st/mm/secretmem_hwpoison.c"
 build "$bin/kselftests/secretmem_grow" "$st/mm/secretmem_grow.c"
+build "$bin/kselftests/secretmem_pmd" "$st/mm/secretmem_pmd.c" -- -lpthread
 build "$bin/kselftests/test_secretmem" "$st/cgroup/test_secretmem.c" "$st/cgroup/cgroup_util.c" -- -lpthread
 for src in "$ROOT"/guest/src/*.c; do
 	out=$bin/$(basename "$src" .c)
