@@ -14,7 +14,7 @@ opts="$opts -t $(arg smt_bench_threads | grep . || echo 1,2,4)"
 
 total=$(kb SecretmemTotal)
 if [ "${total:-0}" -gt 0 ]; then
-	cases="pool shmem anon"
+	cases="pool poolpmd shmem anon"
 else
 	cases="perpage shmem anon"
 fi

@@ -35,8 +35,11 @@ METRICS = [
     ("fork_directmap_4k_delta", "Fork bomb: DirectMap4k change, kB", False),
     ("fork_ms", "Fork bomb: fork, fault, hold, exit and reap, ms in total", False),
     ("ftruncate_ns", "ftruncate() of a large file (reservation), ns/call", False),
+    ("faults_per_2m", "Page faults per 2 MiB touched (getrusage minflt)", True),
+    ("random_ns_per_load", "Random 8-byte loads over a faulted buffer of the run's size, ns/load", False),
 ]
-CASE_ORDER = ["pool", "perpage", "shmem", "anon"]
+# pool: 4 KiB pages (pmd_enabled=0); poolpmd: whole 2 MiB units, PMD-mapped
+CASE_ORDER = ["pool", "poolpmd", "perpage", "shmem", "anon"]
 # Counts whose total over all repetitions says more than their median: a
 # direct map page splits once, so later repetitions find it split already.
 SUMMED_UNITS = ("splits", "kB")
@@ -77,7 +80,7 @@ def load(row, logdir):
 
 def label(case, boot, pooled_boots):
     """pool and perpage exist in one boot each; shmem and anon in both."""
-    if case in ("pool", "perpage"):
+    if case in ("pool", "poolpmd", "perpage"):
         return case
     return "%s (%s boot)" % (case, "pool" if boot in pooled_boots else "no-pool")
 
@@ -147,6 +150,24 @@ def main():
                 "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
             })
 
+    # 2 MiB mappings: fault cost per MiB against the 4 KiB pool path and
+    # the per-page path, random access against the 4 KiB pool path
+    for other in ("pool", "perpage"):
+        for t in thread_counts:
+            p, o = get("fault_ns_per_page", "poolpmd", t), get("fault_ns_per_page", other, t)
+            if not p or not o:
+                continue
+            ratios.append({
+                "what": "fault cost per MiB, %s / poolpmd" % other, "threads": t,
+                "ratio": o["median"] / p["median"],
+                "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
+            })
+    p, o = get("random_ns_per_load", "poolpmd"), get("random_ns_per_load", "pool")
+    if p and o:
+        ratios.append({"what": "random loads, pool (4 KiB) / poolpmd", "threads": 1,
+                       "ratio": o["median"] / p["median"],
+                       "worst": o["min"] / p["max"], "best": o["max"] / p["min"]})
+
     # targets, judged on the medians of the repetitions
     targets = []
 
@@ -207,6 +228,17 @@ def main():
             target("pool no slower per fault than shmem", q["threads"],
                    "shmem / pool = %.2fx (worst rep pair %.2fx)" % (q["ratio"], q["worst"]),
                    q["ratio"] >= 1)
+
+    for t in thread_counts:
+        r = get("faults_per_2m", "poolpmd", t)
+        target("poolpmd: 1 fault per 2 MiB", t,
+               "median %s (max %s)" % (num(r["median"]), num(r["max"])) if r else "n/a",
+               r["median"] <= 1 if r else None)
+    for q in ratios:
+        if q["what"] == "fault cost per MiB, pool / poolpmd":
+            target("poolpmd at least 100x less fault time per MiB than the 4 KiB pool path",
+                   q["threads"], "%.1fx (worst rep pair %.1fx)" % (q["ratio"], q["worst"]),
+                   q["ratio"] >= 100)
 
     machine = {"nproc": a.nproc, "model": a.model, "accel": a.accel, "qemu": a.qemu}
     os.makedirs(a.out, exist_ok=True)

@@ -6,7 +6,9 @@
  *   secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE] CASE
  *
  * CASE is one of
- *   pool     memfd_secret() served from the secretmem= pool (SecretmemTotal > 0)
+ *   pool     memfd_secret() served from the secretmem= pool (SecretmemTotal > 0),
+ *            4 KiB pages only (/sys/kernel/mm/secretmem/pmd_enabled set to 0)
+ *   poolpmd  the same with pmd_enabled 1: whole 2 MiB units mapped by PMDs
  *   perpage  memfd_secret() without a pool: each page leaves the direct map
  *            at fault (SecretmemTotal is 0 or absent)
  *   shmem    memfd_create() mapped MAP_SHARED
@@ -30,7 +32,11 @@
  *   fork     FORKS (-n, default 1024) processes holding one page each, all
  *            alive at once, then released: splits, DirectMap4k and IPIs;
  *   ftruncate  ns per ftruncate() of a large file on a fresh fd: the pool's
- *            free capacity for pool, else -R (default 256M); not for anon.
+ *            free capacity for pool, else -R (default 256M); not for anon;
+ *   random   ns per 8-byte load at random offsets of a SIZE buffer faulted
+ *            in before (-A loads, default 4M): what the page size of the
+ *            mapping costs in TLB misses.
+ * The fault repetitions also count page faults (getrusage) per 2 MiB.
  *
  * Each measured window opens after a 100 ms sleep, so that the deferred work
  * of the step before (RCU, kworkers, exiting threads) is not counted in it.
@@ -75,11 +81,16 @@
 #define SETTLE_NS	(100 * 1000 * 1000)
 #define POOL_FREE_PATH	"/sys/kernel/mm/secretmem/free_bytes"
 
-enum kind { POOL, PERPAGE, SHMEM, ANON };
+enum kind { POOL, POOLPMD, PERPAGE, SHMEM, ANON };
 
 static const char * const kind_names[] = {
-	[POOL] = "pool", [PERPAGE] = "perpage", [SHMEM] = "shmem", [ANON] = "anon",
+	[POOL] = "pool", [POOLPMD] = "poolpmd", [PERPAGE] = "perpage",
+	[SHMEM] = "shmem", [ANON] = "anon",
 };
+
+#define PMD_SWITCH	"/sys/kernel/mm/secretmem/pmd_enabled"
+#define UNIT_BYTES	(2UL << 20)
+#define POOLED(k)	((k) == POOL || (k) == POOLPMD)
 
 /* What one reading of the kernel's counters says. */
 struct counters {
@@ -315,6 +326,7 @@ static int open_mem(bool may_fail)
 
 	switch (kind) {
 	case POOL:
+	case POOLPMD:
 	case PERPAGE:
 		fd = syscall(__NR_memfd_secret, O_CLOEXEC);
 		break;
@@ -449,7 +461,7 @@ static void *worker(void *arg)
 enum {
 	M_FAULT_NS, M_RELEASE_NS, M_FAULT_IPIS, M_PF_IPIS, M_RELEASE_IPIS,
 	M_FAULT_SPLITS, M_L2, M_L3, M_DM4K, M_DM2M, M_DM1G, M_FAULT_TLB, M_RELEASE_TLB,
-	M_FAULT_FLUSHES, M_RELEASE_FLUSHES,
+	M_FAULT_FLUSHES, M_RELEASE_FLUSHES, M_FAULTS_2M,
 	NR_FR_METRICS
 };
 
@@ -471,7 +483,16 @@ static const struct {
 	[M_RELEASE_TLB]	 = { "release_tlb_ipis", "IPIs" },
 	[M_FAULT_FLUSHES] = { "fault_slot_flushes", "flushes" },
 	[M_RELEASE_FLUSHES] = { "release_slot_flushes_per_512", "flushes/512 pages" },
+	[M_FAULTS_2M]	 = { "faults_per_2m", "faults/2 MiB" },
 };
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
 
 /* One repetition: fault @size bytes in with @nthreads threads, release. */
 static void fault_release(size_t size, int nthreads, double *out)
@@ -481,6 +502,7 @@ static void fault_release(size_t size, int nthreads, double *out)
 	unsigned long long t0, ta, tb, t1, t2, t3;
 	long long free0 = 0;
 	size_t pages = size / page_size;
+	long flt0, flt1;
 	int fd, i;
 
 	run.pages = pages;
@@ -499,7 +521,7 @@ static void fault_release(size_t size, int nthreads, double *out)
 	while (atomic_load(&run.ready) < nthreads - 1)
 		sched_yield();
 
-	if (kind == POOL)
+	if (POOLED(kind))
 		free0 = pool_free();
 	fd = open_mem(false);
 	settle();
@@ -517,12 +539,14 @@ static void fault_release(size_t size, int nthreads, double *out)
 	ta = now_ns();
 	settle();
 	read_counters(&cm);
+	flt0 = minflt();
 	tb = now_ns();
 	atomic_store_explicit(&run.go, 1, memory_order_release);
 	touch(0);
 	while (atomic_load_explicit(&run.done, memory_order_acquire) < nthreads - 1)
 		cpu_relax();
 	t1 = now_ns();
+	flt1 = minflt();
 	read_counters(&c1);
 	for (i = 1; i < nthreads; i++)
 		pthread_join(tids[i], NULL);
@@ -534,7 +558,7 @@ static void fault_release(size_t size, int nthreads, double *out)
 		die("munmap: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (kind == POOL)
+	if (POOLED(kind))
 		wait_pool_back(free0);
 	t3 = now_ns();
 	read_counters(&c3);
@@ -561,6 +585,52 @@ static void fault_release(size_t size, int nthreads, double *out)
 	out[M_FAULT_FLUSHES] = c1.slot_flushes - c0.slot_flushes;
 	out[M_RELEASE_FLUSHES] = (double)(c4.slot_flushes - c2.slot_flushes) *
 				 512 / pages;
+	out[M_FAULTS_2M] = (double)(flt1 - flt0) * UNIT_BYTES / size;
+}
+
+/* ---- Random access over a faulted buffer ---- */
+
+static double random_access(size_t size, long loads)
+{
+	unsigned long long t0, t1, x = 0x9e3779b97f4a7c15ULL;
+	volatile unsigned long sink = 0;
+	size_t words = size / sizeof(unsigned long), i;
+	unsigned long *p;
+	long n;
+	int fd;
+
+	pin_to(0);
+	fd = open_mem(false);
+	p = (unsigned long *)map_mem(fd, size);
+	if (!p)
+		die("ftruncate/mmap of %zu bytes: %s", size, strerror(errno));
+	for (i = 0; i < words; i += page_size / sizeof(*p))
+		p[i] = i;
+	t0 = now_ns();
+	for (n = 0; n < loads; n++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		sink += p[x % words];
+	}
+	t1 = now_ns();
+	munmap(p, size);
+	if (fd >= 0)
+		close(fd);
+	if (sched_setaffinity(0, sizeof(all_cpus), &all_cpus))
+		die("sched_setaffinity: %s", strerror(errno));
+	(void)sink;
+	return (double)(t1 - t0) / loads;
+}
+
+/* pool: 4 KiB pages only; poolpmd: whole units. Root only. */
+static void set_pmd(bool on)
+{
+	int fd = open(PMD_SWITCH, O_WRONLY);
+
+	if (fd < 0 || write(fd, on ? "1" : "0", 1) != 1)
+		die("%s: %s", PMD_SWITCH, strerror(errno));
+	close(fd);
 }
 
 /* ---- What the counters see when we do nothing ---- */
@@ -631,7 +701,7 @@ static void fork_bomb(int nforks, double *out)
 		die("out of memory");
 	if (pipe(ready) || pipe(hold))
 		die("pipe: %s", strerror(errno));
-	if (kind == POOL)
+	if (POOLED(kind))
 		free0 = pool_free();
 	settle();
 	read_counters(&c0);
@@ -661,7 +731,7 @@ static void fork_bomb(int nforks, double *out)
 	for (i = 0; i < nforks; i++)
 		if (waitpid(pids[i], NULL, 0) < 0)
 			die("waitpid: %s", strerror(errno));
-	if (kind == POOL)
+	if (POOLED(kind))
 		wait_pool_back(free0);
 	t1 = now_ns();
 	read_counters(&c1);
@@ -702,7 +772,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]\n"
-		"                       pool|perpage|shmem|anon\n");
+		"                       [-A LOADS] pool|poolpmd|perpage|shmem|anon\n");
 	exit(2);
 }
 
@@ -712,6 +782,7 @@ int main(int argc, char **argv)
 	double fr[NR_FR_METRICS][MAX_REPS], fk[NR_FORK_METRICS][MAX_REPS];
 	double ft[MAX_REPS], one[NR_FR_METRICS + NR_FORK_METRICS];
 	int threads[MAX_THREADS], nthreads = 0, reps = 5, nforks = 1024;
+	long loads = 4 << 20;
 	const char *tlist = "1,2,4";
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	long long total, free_b, rsvd;
@@ -720,8 +791,11 @@ int main(int argc, char **argv)
 	int opt, i, t, r;
 	char *s, *end;
 
-	while ((opt = getopt(argc, argv, "s:r:t:n:R:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:t:n:R:A:h")) != -1) {
 		switch (opt) {
+		case 'A':
+			loads = atol(optarg);
+			break;
 		case 's':
 			size = parse_size("secretmem_bench", optarg);
 			break;
@@ -751,7 +825,7 @@ int main(int argc, char **argv)
 	if (i > ANON)
 		usage();
 	kind = i;
-	if (reps < 1 || reps > MAX_REPS || nforks < 1) {
+	if (reps < 1 || reps > MAX_REPS || nforks < 1 || loads < 1) {
 		fprintf(stderr, "secretmem_bench: -r must be 1..%d, -n at least 1\n",
 			MAX_REPS);
 		exit(2);
@@ -772,18 +846,21 @@ int main(int argc, char **argv)
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
 		die("sched_getaffinity: %s", strerror(errno));
 	total = meminfo_bytes("SecretmemTotal:");
-	if (kind == POOL && total <= 0) {
-		printf("# pool: no secretmem= pool in this boot, case skipped\n");
+	if (POOLED(kind) && total <= 0) {
+		printf("# %s: no secretmem= pool in this boot, case skipped\n",
+		       case_name);
 		return 4;
 	}
+	if (POOLED(kind))
+		set_pmd(kind == POOLPMD);
 	if (kind == PERPAGE && total > 0) {
 		printf("# perpage: this boot has a secretmem= pool, case skipped\n");
 		return 4;
 	}
 	/* secret memory is charged to RLIMIT_MEMLOCK at ftruncate */
-	if ((kind == POOL || kind == PERPAGE) && setrlimit(RLIMIT_MEMLOCK, &unlimited))
+	if ((POOLED(kind) || kind == PERPAGE) && setrlimit(RLIMIT_MEMLOCK, &unlimited))
 		die("cannot lift RLIMIT_MEMLOCK: %s", strerror(errno));
-	if (kind == POOL) {
+	if (POOLED(kind)) {
 		free_b = meminfo_bytes("SecretmemFree:");
 		rsvd = meminfo_bytes("SecretmemRsvd:");
 		if (free_b - rsvd < (long long)size ||
@@ -821,6 +898,9 @@ int main(int argc, char **argv)
 			     fr[i], reps);
 	}
 
+	/* one page per process, one file size: what pool measures already */
+	if (kind == POOLPMD)
+		goto random;
 	printf("# %s: %d processes with one page each, %d reps\n",
 	       case_name, nforks, reps);
 	fflush(stdout);
@@ -840,5 +920,15 @@ int main(int argc, char **argv)
 			ft[r] = ftruncate_cost(resv);
 		emit("ftruncate_ns", "ns/call", 0, ft, reps);
 	}
+
+random:
+	printf("# %s: %ld random loads over %llu bytes, %d reps\n",
+	       case_name, loads, size, reps);
+	fflush(stdout);
+	for (r = 0; r < reps; r++)
+		ft[r] = random_access(size, loads);
+	emit("random_ns_per_load", "ns/load", 0, ft, reps);
+	if (POOLED(kind))
+		set_pmd(true);
 	return 0;
 }
