@@ -557,7 +557,7 @@ static void test_fragmented(void)
 	ok = intact(p, 0, 4 * UNIT) && pmd_kb(p) == 0 &&
 		sysfs_long(HUGE_SYSFS) == 0;
 	ksft_test_result(ok && f1 - f0 == (long)(4 * UNIT / page_size),
-			 "no whole free unit: %ld 4 KiB faults for 4 MiB, no failure\n",
+			 "no whole free unit: %ld 4 KiB faults for 8 MiB, no failure\n",
 			 f1 - f0);
 	munmap(p, 4 * UNIT);
 	close(fd);
