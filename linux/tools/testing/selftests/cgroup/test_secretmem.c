@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1830,6 +1831,15 @@ int main(void)
 
 	/* A dead holder must show up as a failed request, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+
+	/*
+	 * The counts below are of 4 KiB pages faulted one by one. A 2 MiB
+	 * mapping takes a whole pool unit, 512 pages, at the first touch of
+	 * a block (secretmem_pmd checks that); keep PMDs away from our
+	 * mappings and our children's.
+	 */
+	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+		ksft_exit_fail_msg("PR_SET_THP_DISABLE: %s\n", strerror(errno));
 
 	/*
 	 * RLIMIT_MEMLOCK is charged too; leave only the cgroup limits, or as

@@ -15,8 +15,8 @@
  *   ordinary page;
  * - partial munmap, mprotect, mremap, MADV_DONTNEED, MADV_COLD/PAGEOUT on
  *   part of a block, fork and exit keep the data and return every page;
- * - pmd_enabled=0, and a pool with no whole free unit, fall back to 4 KiB
- *   pages without a failure;
+ * - pmd_enabled=0, MADV_NOHUGEPAGE, and a pool with no whole free unit,
+ *   fall back to 4 KiB pages without a failure;
  * - a 2 MiB fault racing a 4 KiB fault into the same block: both succeed;
  * - the whole pool as units: one fault per unit, SecretmemFree 0.
  */
@@ -54,7 +54,7 @@
 #define UNIT		(2 * MB)
 #define PMD_SYSFS	"/sys/kernel/mm/secretmem/pmd_enabled"
 #define HUGE_SYSFS	"/sys/kernel/mm/secretmem/huge_bytes"
-#define NR_TESTS	26
+#define NR_TESTS	27
 #define RACE_ROUNDS	200
 
 static size_t page_size;
@@ -481,6 +481,21 @@ static void test_switch_off(void)
 			 free0 - secret_free_kb() == (long)(4 * page_size / 1024),
 			 "pmd_enabled=0: 4 KiB faults (%ld for 4 pages)\n", f1 - f0);
 	set_pmd(true);
+	munmap(p, UNIT);
+	close(fd);
+
+	/* a mapping that opts out gets single pages, the file no unit */
+	free0 = secret_free_kb();
+	fd = secret_file(UNIT);
+	p = map(fd, UNIT);
+	madvise(p, UNIT, MADV_NOHUGEPAGE);
+	f0 = minflt();
+	fill(p, 0, 4 * page_size);
+	f1 = minflt();
+	ksft_test_result(f1 - f0 == 4 && pmd_kb(p) == 0 &&
+			 sysfs_long(HUGE_SYSFS) == 0 &&
+			 free0 - secret_free_kb() == (long)(4 * page_size / 1024),
+			 "MADV_NOHUGEPAGE: 4 KiB faults (%ld for 4 pages)\n", f1 - f0);
 	munmap(p, UNIT);
 	close(fd);
 }
