@@ -540,7 +540,7 @@ static long take_free_unit(struct secretmem_pool *pool,
  * For a 2 MiB mapping: a 2 MiB-aligned unit whose pages are all free (none
  * holding data, none waiting for a flush, none poisoned), taken from a
  * region that promised @resv at least SECRETMEM_UNIT_PAGES pages. It
- * consumes exactly that many pages of the reservation, as as many single
+ * consumes exactly that many pages of the reservation, just as many single
  * pages would: the caller maps it at as many indices of the file. Nothing
  * changes when there is no such unit: the caller takes single pages.
  *
@@ -1721,9 +1721,9 @@ static bool secretmem_pmd_on = true;
 
 bool secretmem_pmd_enabled(void)
 {
-	/* a unit is what one PMD maps (x86: both 2 MiB) */
+	/* a unit is what one PMD maps (the pool is x86-64 only: 2 MiB) */
+	BUILD_BUG_ON(PMD_ORDER != SECRETMEM_UNIT_ORDER);
 	return IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
-	       SECRETMEM_UNIT_ORDER == PMD_ORDER &&
 	       secretmem_pool_enabled() && READ_ONCE(secretmem_pmd_on);
 }
 

@@ -50,7 +50,7 @@
 #define __NR_memfd_secret 447
 #endif
 
-#define MB		(1UL << 20)
+#define MB		(1024UL * 1024)
 #define UNIT		(2 * MB)
 #define PMD_SYSFS	"/sys/kernel/mm/secretmem/pmd_enabled"
 #define HUGE_SYSFS	"/sys/kernel/mm/secretmem/huge_bytes"
@@ -296,7 +296,8 @@ static void test_readers(void)
 	pid_t pid;
 
 	fill(secret, 0, UNIT);
-	local.iov_len = remote.iov_len = page_size;
+	local.iov_len = page_size;
+	remote.iov_len = page_size;
 
 	mem = open("/proc/self/mem", O_RDWR);
 	ctl = pread(mem, buf, page_size, (off_t)(uintptr_t)plain) ==
@@ -331,7 +332,7 @@ static void test_readers(void)
 		ret = pread(dev, secret + 32 * page_size, page_size, 0);
 		err = errno;
 		if (!intact(secret, 0, UNIT))
-			ksft_test_result_fail("O_DIRECT read: the device wrote into secret memory\n");
+			ksft_test_result_fail("O_DIRECT read: the device wrote into the secret\n");
 		else
 			refused("O_DIRECT read into a PMD-mapped buffer", ctl,
 				ret, err, EFAULT, secret);
@@ -518,7 +519,7 @@ static long odd_units(int *fds, long n)
 			uint64_t ent = 0;
 			unsigned long unit;
 
-			(void)*(volatile char *)(p + j);
+			(void)__atomic_load_n(p + j, __ATOMIC_RELAXED);
 			if (pread(pm, &ent, sizeof(ent),
 				  ((uintptr_t)(p + j) / page_size) * 8) != 8 ||
 			    !(ent >> 63))
@@ -555,7 +556,7 @@ static void test_fragmented(void)
 		close(fds[i]);
 	/* every unit of the pool still holds a page of an odd file? */
 	if (odd_units(fds, n) != n / 2) {
-		ksft_test_result_fail("no whole free unit: could not fragment the pool (%ld of %ld units hold a page)\n",
+		ksft_test_result_fail("no whole free unit: %ld of %ld units hold a page\n",
 				      odd_units(fds, n), n / 2);
 		for (i = 1; i < n; i += 2)
 			close(fds[i]);
@@ -593,7 +594,7 @@ static void *race_touch(void *arg)
 	struct racer *r = arg;
 
 	pthread_barrier_wait(r->bar);
-	*(volatile char *)r->p = 1;
+	__atomic_store_n(r->p, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -622,7 +623,8 @@ static void test_race(void)
 			if (b == MAP_FAILED)
 				_exit(2);
 			pthread_barrier_init(&bar, NULL, 2);
-			ra.bar = rb.bar = &bar;
+			ra.bar = &bar;
+			rb.bar = &bar;
 			ra.p = a + (round % 512) * page_size;
 			rb.p = b + ((round * 7) % 512) * page_size;
 			pthread_create(&ta, NULL, race_touch, &ra);
@@ -665,7 +667,8 @@ static void test_full_pool(void)
 	/* units used by the tests before: zeroed when they came back */
 	f0 = minflt();
 	for (i = 0; i < size; i += sizeof(uint64_t))
-		nonzero += !!*(volatile uint64_t *)(p + i);
+		nonzero += !!__atomic_load_n((uint64_t *)(p + i),
+					      __ATOMIC_RELAXED);
 	fill(p, 0, size);
 	f1 = minflt();
 	free1 = secret_free_kb();
