@@ -53,7 +53,12 @@ flock "$BUILD/.kbuild-base.lock" make -s -C "$TREE" O="$obj" CC="ccache gcc" \
 	-j"$JOBS" W=1 C=2 $objs >"$log" 2>&1 || { cat "$log"; die "build of checked objects failed"; }
 # Sparse's lock-context noise in upstream mm code the series touches: the
 # same warnings come from the pristine tree (checked on 6.12.117).
-known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs|walk_zones_in_node)'"
+# upstream's own sparse lock-context warnings in the files our patches touch
+# (mm/gup.c and mm/huge_memory.c since the PMD mappings of #14)
+known="context imbalance in '(filemap_fault_recheck_pte_none|filemap_map_pages|__page_cache_release|page_cache_release|folio_batch_move_lru|folios_put_refs|walk_zones_in_node"
+known+="|follow_page_pte|get_gate_page|gup_fast_pte_range|madvise_free_huge_pmd|zap_huge_pmd|move_huge_pmd|change_huge_pmd|change_huge_pud"
+known+="|__pmd_trans_huge_lock|__pud_trans_huge_lock|zap_huge_pud|__split_huge_zero_page_pmd|__split_huge_pmd_locked|__split_huge_page"
+known+="|split_huge_page_to_list_to_order|split_huge_pages_pid)'"
 # W=1's kernel-doc check of kernel/power/snapshot.c: upstream's comments
 # there are not complete kernel-doc (same from the pristine tree); only a
 # warning about the function the series adds there is ours.
