@@ -36,6 +36,7 @@ METRICS = [
     ("fork_ms", "Fork bomb: fork, fault, hold, exit and reap, ms in total", False),
     ("ftruncate_ns", "ftruncate() of a large file (reservation), ns/call", False),
     ("faults_per_2m", "Page faults per 2 MiB touched (getrusage minflt)", True),
+    ("pagefault_only_ns_per_page", "The page faults alone: first writes less the same writes again, ns/page", True),
     ("random_ns_per_load", "Random 8-byte loads over a faulted buffer of the run's size, ns/load", False),
 ]
 # pool: 4 KiB pages (pmd_enabled=0); poolpmd: whole 2 MiB units, PMD-mapped
@@ -162,6 +163,17 @@ def main():
                 "ratio": o["median"] / p["median"],
                 "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
             })
+    for other in ("pool", "perpage"):
+        for t in thread_counts:
+            p = get("pagefault_only_ns_per_page", "poolpmd", t)
+            o = get("pagefault_only_ns_per_page", other, t)
+            if not p or not o or p["median"] <= 0 or p["max"] <= 0 or p["min"] <= 0:
+                continue
+            ratios.append({
+                "what": "page faults alone per MiB, %s / poolpmd" % other, "threads": t,
+                "ratio": o["median"] / p["median"],
+                "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
+            })
     p, o = get("random_ns_per_load", "poolpmd"), get("random_ns_per_load", "pool")
     if p and o:
         ratios.append({"what": "random loads, pool (4 KiB) / poolpmd", "threads": 1,
@@ -235,8 +247,12 @@ def main():
                "median %s (max %s)" % (num(r["median"]), num(r["max"])) if r else "n/a",
                r["median"] <= 1 if r else None)
     for q in ratios:
+        if q["what"] == "page faults alone per MiB, pool / poolpmd":
+            target("poolpmd at least 100x less page-fault time per MiB than the 4 KiB pool path",
+                   q["threads"], "%.1fx (worst rep pair %.1fx)" % (q["ratio"], q["worst"]),
+                   q["ratio"] >= 100)
         if q["what"] == "fault cost per MiB, pool / poolpmd":
-            target("poolpmd at least 100x less fault time per MiB than the 4 KiB pool path",
+            target("poolpmd at least 100x less fault time per MiB (ftruncate + mmap + first writes)",
                    q["threads"], "%.1fx (worst rep pair %.1fx)" % (q["ratio"], q["worst"]),
                    q["ratio"] >= 100)
 
