@@ -1518,15 +1518,26 @@ unsigned long secretmem_file_promised(struct secretmem_resv *resv, int nid)
  * @total: pages in the pool, less the poisoned ones
  * @room: pages not promised to any file and not holding data
  *
+ * For the whole pool, both include the whole units the pool may still grow
+ * by under its ceiling: a guarantee covers what the pool may hold, not only
+ * what it holds now. Per node they do not (the ceiling is not per node).
  * The secretmem controller weighs its groups' guarantees against these.
  */
 void secretmem_pool_room(int nid, unsigned long *total, unsigned long *room)
 {
-	unsigned long free, rsvd, poisoned;
+	struct secretmem_pool *pool = &secretmem_pool;
+	unsigned long free, rsvd, poisoned, ceiling, grown, more = 0;
 
-	secretmem_pool_counts(&secretmem_pool, nid, total, &free, &rsvd,
-			      &poisoned);
+	secretmem_pool_counts(pool, nid, total, &free, &rsvd, &poisoned);
 	*room = free > rsvd ? free - rsvd : 0;
+	if (nid != NUMA_NO_NODE || !pool->grow)
+		return;
+	ceiling = READ_ONCE(pool->ceiling);
+	grown = READ_ONCE(pool->nr_grown);
+	if (ceiling > grown)
+		more = round_down(ceiling - grown, SECRETMEM_UNIT_PAGES);
+	*total += more;
+	*room += more;
 }
 
 /*
