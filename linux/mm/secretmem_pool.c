@@ -46,6 +46,7 @@
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/secretmem.h>
+#include <linux/secretmem_crash.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
 #include <linux/shrinker.h>
@@ -1151,13 +1152,11 @@ static long secretmem_unit_grow(int nid)
 	if (!page)
 		goto fail;
 	addr = (unsigned long)page_address(page);
-	if (set_memory_np(addr, SECRETMEM_UNIT_PAGES)) {
-		/* whatever part the failed call changed */
-		if (set_memory_p(addr, SECRETMEM_UNIT_PAGES))
-			goto fail;	/* lost rather than handed out unmapped */
-		__free_pages(page, SECRETMEM_UNIT_ORDER);
-		goto fail;
-	}
+	if (set_memory_np(addr, SECRETMEM_UNIT_PAGES))
+		goto map_back;
+	/* named in /proc/iomem and known to crash dumps, or not used */
+	if (secretmem_crash_unit_add(page_to_pfn(page), SECRETMEM_UNIT_ORDER))
+		goto map_back;
 	split_page(page, SECRETMEM_UNIT_ORDER);
 	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
 		set_page_count(page + i, 0);
@@ -1178,6 +1177,11 @@ static long secretmem_unit_grow(int nid)
 	}
 	count_vm_event(SECRETMEM_UNITS_GROWN);
 	return pfn;
+map_back:
+	/* whatever part of the direct map was changed */
+	if (!set_memory_p(addr, SECRETMEM_UNIT_PAGES))
+		__free_pages(page, SECRETMEM_UNIT_ORDER);
+	/* else lost rather than handed out unmapped */
 fail:
 	count_vm_event(SECRETMEM_GROW_FAILED);
 	return -ENOMEM;
@@ -1188,6 +1192,7 @@ static void secretmem_unit_ungrow(unsigned long pfn)
 {
 	unsigned long i;
 
+	secretmem_crash_unit_del(pfn, SECRETMEM_UNIT_ORDER);
 	if (set_memory_p((unsigned long)pfn_to_kaddr(pfn), SECRETMEM_UNIT_PAGES)) {
 		pr_err_ratelimited("pfn %#lx: cannot map a unit again, 2 MiB lost\n",
 				   pfn);
@@ -1435,8 +1440,8 @@ bool secretmem_pool_enabled(void)
  * dumps, /proc/kcore and /proc/iomem (mm/secretmem_crash.c). The regions
  * are constant once the pool is set up (a core_initcall).
  *
- * Only the boot regions (the floor): grown units come and go, and are not
- * described (see the admin guide's crash dump section).
+ * Only the boot regions (the floor): grown units come and go, and are
+ * reported one by one as they do (secretmem_crash_unit_add()).
  *
  * Return: true if non-empty region @i exists, false past the last one.
  */
