@@ -1247,14 +1247,17 @@ static DECLARE_DELAYED_WORK(secretmem_shrink_work, secretmem_shrink_workfn);
 /*
  * While any unit is grown, look again every delay: the last page of a unit
  * may come back long after the event that queued the work (another CPU's
- * batch, a release below the flush batch).
+ * batch, a release below the flush batch). Not sooner than every 100 ms:
+ * with unit_keep_ms 0 and a unit a live file holds, the work would
+ * otherwise requeue itself at once, for ever.
  */
 static void secretmem_shrink_workfn(struct work_struct *work)
 {
 	secretmem_shrink_now(ULONG_MAX, true);
 	if (READ_ONCE(secretmem_pool.nr_grown))
 		schedule_delayed_work(&secretmem_shrink_work,
-				      SECRETMEM_SHRINK_DELAY);
+				      max(SECRETMEM_SHRINK_DELAY,
+					  msecs_to_jiffies(100)));
 }
 
 /* Units may have emptied: look again after the delay. */
