@@ -287,8 +287,14 @@ def main():
                 b = get("fork_fault_ipis_per_512_per_cpu", lbl) if lbl else None
                 if b:
                     measured += "; %s: %s" % (lbl, num(b["median"]))
-            target("grow, fork bomb (cross-check): <= 1 IPI per other CPU per 512 pages while they fault",
-                   None, measured, r["median"] <= 1)
+            # forking and waking the children sends IPIs of its own: judged
+            # on what grow sends beyond the anonymous fork bomb of the run
+            base = get("fork_fault_ipis_per_512_per_cpu", anon_pool) if anon_pool else None
+            if base:
+                measured += "; beyond anon: %s" % num(r["median"] - base["median"])
+            target("grow, fork bomb (cross-check): <= 1 IPI per other CPU per 512 pages while they fault"
+                   + (" beyond the anonymous fork bomb's" if base else ""), None, measured,
+                   r["median"] - (base["median"] if base else 0) <= 1)
         ga, ret, gr = (get(m, "grow") for m in ("fork_grown_after_kb", "fork_units_returned",
                                                 "fork_units_grown"))
         if ga and ret and gr:
