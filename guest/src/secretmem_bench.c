@@ -4,7 +4,7 @@
  * without the secretmem= pool, next to shmem and anonymous memory.
  *
  *   secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]
- *                   [-c CYCLES] CASE
+ *                   [-c CYCLES] [-K] CASE
  *
  * CASE is one of
  *   pool     memfd_secret() served from the secretmem= pool's boot floor
@@ -33,7 +33,10 @@
  * empty unit goes back at once; restored at exit) and each repetition
  * starts with nothing grown, so that the growth is inside the fault window:
  * the units grown (at fault) and returned (over fault + release) are
- * reported too.
+ * reported too. Then (unless -K) the same again with the units kept
+ * (grown by an unmeasured run, unit_keep_ms long; release until the pool's
+ * free count is back), reported as the case grow-kept: the same boot's
+ * baseline of faults that take pages already out of the direct map.
  * Then, per repetition:
  *   background  IPIs per second while the process only spins on CPU 0 for
  *            a second, as it sits during a fault: what the other counts
@@ -128,6 +131,13 @@ struct counters {
 
 static enum kind kind;
 static const char *case_name;
+/*
+ * grow: the units are kept (grown before, unit_keep_ms long), so that
+ * faults take pages of units already out of the direct map, as from a boot
+ * pool: the same boot's baseline for the cost of growth.
+ */
+static bool units_kept;
+#define KEPT_MS		600000
 static long page_size;
 static int nr_cpus;
 static cpu_set_t all_cpus;
@@ -648,10 +658,10 @@ static void fault_release(size_t size, int nthreads, double *out)
 	while (atomic_load(&run.ready) < nthreads - 1)
 		sched_yield();
 
-	if (kind == POOL)
+	if (kind == POOL || units_kept)
 		free0 = pool_free();
 	/* each repetition grows the pool from nothing */
-	if (kind == GROW)
+	if (kind == GROW && !units_kept)
 		wait_grown_zero();
 	fd = open_mem(false);
 	settle();
@@ -686,9 +696,9 @@ static void fault_release(size_t size, int nthreads, double *out)
 		die("munmap: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (kind == POOL)
+	if (kind == POOL || units_kept)
 		wait_pool_back(free0);
-	if (kind == GROW)
+	else if (kind == GROW)
 		wait_grown_zero();
 	t3 = now_ns();
 	read_counters(&c3);
@@ -997,7 +1007,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]\n"
-		"                       [-c CYCLES] pool|grow|perpage|shmem|anon\n");
+		"                       [-c CYCLES] [-K] pool|grow|perpage|shmem|anon\n");
 	exit(2);
 }
 
@@ -1009,6 +1019,7 @@ int main(int argc, char **argv)
 	int threads[MAX_THREADS], nthreads = 0, reps = 5, nforks = 1024;
 	long long floor_b, ceiling_b;
 	long cycles = 100000;
+	bool kept_pass = true;
 	const char *tlist = "1,2,4";
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	long long total, free_b, rsvd;
@@ -1017,7 +1028,7 @@ int main(int argc, char **argv)
 	int opt, i, t, r;
 	char *s, *end;
 
-	while ((opt = getopt(argc, argv, "s:r:t:n:R:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:t:n:R:c:Kh")) != -1) {
 		switch (opt) {
 		case 's':
 			size = parse_size("secretmem_bench", optarg);
@@ -1037,6 +1048,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			cycles = atol(optarg);
+			break;
+		case 'K':
+			kept_pass = false;
 			break;
 		default:
 			usage();
@@ -1156,6 +1170,34 @@ int main(int argc, char **argv)
 			emit(fr_metrics[i].name, fr_metrics[i].unit, threads[t],
 			     fr[i], reps);
 		}
+	}
+	/*
+	 * grow, again with the units kept: one unmeasured run grows them,
+	 * then the same repetitions take pages of units already out of the
+	 * direct map; reported as the case grow-kept. Then they go back.
+	 */
+	if (kind == GROW && kept_pass) {
+		set_keep_ms(KEPT_MS);
+		units_kept = true;
+		case_name = "grow-kept";
+		fault_release(size, 1, one);
+		for (t = 0; t < nthreads; t++) {
+			printf("# %s: fault + release of %llu pages, %d thread(s), %d reps, units kept\n",
+			       case_name, size / page_size, threads[t], reps);
+			fflush(stdout);
+			for (r = 0; r < reps; r++) {
+				fault_release(size, threads[t], one);
+				for (i = 0; i < NR_FR_METRICS; i++)
+					fr[i][r] = one[i];
+			}
+			for (i = 0; i < NR_FR_METRICS; i++)
+				emit(fr_metrics[i].name, fr_metrics[i].unit, threads[t],
+				     fr[i], reps);
+		}
+		units_kept = false;
+		case_name = kind_names[kind];
+		set_keep_ms(0);
+		wait_grown_zero();
 	}
 	restore_keep_ms();
 
