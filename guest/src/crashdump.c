@@ -155,7 +155,6 @@ static int cmd_crash(char **argv)
 	int nsecret, fd, i, inside = 0, mapped = 0, sysrq;
 	char *s, *a;
 
-	nsecret = iomem_secret(secret, MAX_RANGES);
 	fd = syscall(SYS_memfd_secret, 0);
 	if (fd < 0 || ftruncate(fd, (off_t)npages * page_size)) {
 		printf("not ok %d memfd_secret() file of %d pages: %s\n", n0,
@@ -175,10 +174,14 @@ static int cmd_crash(char **argv)
 	/* a different offset in each page: not only page-aligned copies */
 	for (i = 0; i < npages; i++) {
 		char *p = s + (size_t)i * page_size + (i * 136) % (page_size - MARKER_SIZE);
-		uint64_t pfn;
 
 		marker_write((volatile uint64_t *)p, seed, SECRET);
-		pfn = pfn_of(s + (size_t)i * page_size);
+	}
+	/* now: a unit the pool grew for the file is named from ftruncate on */
+	nsecret = iomem_secret(secret, MAX_RANGES);
+	for (i = 0; i < npages; i++) {
+		uint64_t pfn = pfn_of(s + (size_t)i * page_size);
+
 		if (pfn) {
 			mapped++;
 			inside += in_ranges(pfn * page_size, secret, nsecret);
@@ -311,14 +314,54 @@ static long long read_secret(int fd, const Elf64_Phdr *ph, int nph,
 	return total;
 }
 
+/*
+ * The crashed kernel's bitmap of grown units (@nbits bits at physical
+ * @phys, one per @unit bytes), read from the dump as a dump tool reads it:
+ * each set bit becomes a range in @r. Returns how many, -1 if the bitmap
+ * is not in the dump.
+ */
+static int read_units(int fd, const Elf64_Phdr *ph, int nph,
+		      unsigned long long phys, unsigned long long nbits,
+		      unsigned long long unit, struct range *r, int max)
+{
+	size_t bytes = (nbits + 7) / 8;
+	unsigned char *bits;
+	unsigned long long b;
+	int i, n = 0;
+
+	if (!nbits || nbits > (1ULL << 32) || !unit)
+		return -1;
+	bits = malloc(bytes);
+	if (!bits)
+		return -1;
+	for (i = 0; i < nph; i++)
+		if (ph[i].p_type == PT_LOAD && phys >= ph[i].p_paddr &&
+		    phys + bytes <= ph[i].p_paddr + ph[i].p_filesz)
+			break;
+	if (i == nph || pread(fd, bits, bytes, ph[i].p_offset +
+			      (phys - ph[i].p_paddr)) != (ssize_t)bytes) {
+		free(bits);
+		return -1;
+	}
+	for (b = 0; b < nbits && n < max; b++)
+		if (bits[b / 8] & (1U << (b % 8))) {
+			r[n].start = b * unit;
+			r[n++].end = (b + 1) * unit;
+		}
+	free(bits);
+	return n;
+}
+
 static int cmd_scan(char **argv)
 {
 	uint64_t seed = strtoull(argv[0], NULL, 16);
 	int n0 = atoi(argv[1]), pool = atoi(argv[2]);
 	bool exclude = !strcmp(argv[3], "exclude");
 	char smark[MARKER_SIZE], amark[MARKER_SIZE];
+	unsigned long long ubits = 0, unbits = 0, usize = 0;
 	struct range regions[MAX_RANGES];
-	int nregions = 0, covered = 0, i, fail = 0, fd;
+	int nregions = 0, nboot, nunits = 0, covered = 0, i, fail = 0, fd;
+	bool has_units = false;
 	struct hits hs, ha;
 	long rs, ra, rfound;
 	long long rbytes, rnonzero;
@@ -365,14 +408,34 @@ static int cmd_scan(char **argv)
 				regions[nregions++].end = s + l;
 			}
 		}
+		p = memmem(notes, end - notes, "SECRETMEM_UNITS=", 16);
+		if (p && sscanf(p + 16, "%llx,%llx,%llx", &ubits, &unbits,
+				&usize) == 3)
+			printf("# vmcoreinfo: SECRETMEM_UNITS=%llx,%llx,%llx\n",
+			       ubits, unbits, usize), has_units = true;
 		free(notes);
 	}
+	/* the grown units: as a dump tool would, from the bitmap in the dump */
+	nboot = nregions;
+	if (has_units)
+		nunits = read_units(fd, ph, eh.e_phnum, ubits, unbits, usize,
+				    regions + nregions, MAX_RANGES - nregions);
+	if (nunits < 0) {
+		printf("Bail out! the unit bitmap is not in /proc/vmcore\n");
+		return 1;
+	}
+	for (i = 0; i < nunits; i++)
+		printf("# grown unit %#llx-%#llx\n",
+		       (unsigned long long)regions[nregions + i].start,
+		       (unsigned long long)regions[nregions + i].end);
+	nregions += nunits;
+	/* the boot regions only: no loader knows the units grown after it */
 	for (i = 0; i < eh.e_phnum; i++) {
 		int j;
 
 		if (ph[i].p_type != PT_LOAD)
 			continue;
-		for (j = 0; j < nregions; j++)
+		for (j = 0; j < nboot; j++)
 			if (ph[i].p_paddr < regions[j].end &&
 			    ph[i].p_paddr + ph[i].p_memsz > regions[j].start) {
 				printf("# PT_LOAD %#llx-%#llx covers secret memory\n",
@@ -384,11 +447,12 @@ static int cmd_scan(char **argv)
 	printf("# /proc/vmcore: %lld MiB, %d program headers\n",
 	       (long long)size >> 20, eh.e_phnum);
 
-	if (pool ? nregions > 0 : nregions == 0)
-		printf("ok %d vmcoreinfo names %d secret region(s)\n", n0, nregions);
+	if (pool ? nregions > 0 : nregions == 0 && !has_units)
+		printf("ok %d vmcoreinfo names %d secret region(s) and %d grown unit(s)\n",
+		       n0, nboot, nunits);
 	else
-		printf("not ok %d vmcoreinfo names %d secret region(s), pool=%d\n",
-		       n0, nregions, pool), fail = 1;
+		printf("not ok %d vmcoreinfo names %d secret region(s) and %d grown unit(s), pool=%d\n",
+		       n0, nboot, nunits, pool), fail = 1;
 	if (!exclude)
 		printf("ok %d %d program header(s) over secret memory (the loader does not know the pool: reported only)\n",
 		       n0 + 1, covered);

@@ -3,40 +3,71 @@
  * secretmem_bench: what a page of memfd_secret() memory costs, with and
  * without the secretmem= pool, next to shmem and anonymous memory.
  *
- *   secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE] CASE
+ *   secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]
+ *                   [-c CYCLES] [-K] CASE
  *
  * CASE is one of
- *   pool     memfd_secret() served from the secretmem= pool (SecretmemTotal > 0),
- *            4 KiB pages only (/sys/kernel/mm/secretmem/pmd_enabled set to 0)
+ *   pool     memfd_secret() served from the secretmem= pool's boot floor
+ *            (floor_bytes, or SecretmemTotal, > 0), 4 KiB pages only
+ *            (/sys/kernel/mm/secretmem/pmd_enabled set to 0)
  *   poolpmd  the same with pmd_enabled 1: whole 2 MiB units mapped by PMDs
+ *            (fault + release and random only)
+ *   grow     memfd_secret() served by a pool with no floor that grows by
+ *            2 MiB units up to its ceiling (floor 0, SecretmemCeiling > 0)
  *   perpage  memfd_secret() without a pool: each page leaves the direct map
- *            at fault (SecretmemTotal is 0 or absent)
+ *            at fault (no floor, no ceiling)
  *   shmem    memfd_create() mapped MAP_SHARED
  *   anon     MAP_PRIVATE | MAP_ANONYMOUS
  *
  * For each thread count (-t, default 1,2,4) and repetition (-r, default 5):
  *   fault    ftruncate() (not for anon) + mmap() + a first write to each of
  *            the SIZE (-s, default 16M) bytes' pages, the pages split between
- *            the threads, each thread pinned to its own CPU;
+ *            the threads, each thread pinned to its own CPU (and, of it,
+ *            ftruncate() + mmap() alone: where a growing pool grows);
  *   release  munmap() + close() until the memory is back (for pool: until
- *            the pool's free count is what it was before the fault);
+ *            the pool's free count is what it was before the fault; for
+ *            grow: until every grown unit is back in the page allocator);
  * with the IPIs (CAL + TLB rows of /proc/interrupts, all CPUs) of each and
  * of the page faults alone (the first writes, counted from a 100 ms pause
  * after mmap that the fault time leaves out), the
  * direct map splits (/proc/vmstat) at fault and over fault + release, and
  * the DirectMap4k/2M/1G changes (/proc/meminfo) over fault + release.
+ * For grow, /sys/kernel/mm/secretmem/unit_keep_ms is 0 while this runs (an
+ * empty unit goes back at once; restored at exit) and each repetition
+ * starts with nothing grown, so that the growth is inside the fault window:
+ * the units grown (at fault) and returned (over fault + release) are
+ * reported too. Then (unless -K) the same again with the units kept
+ * (grown by an unmeasured run, unit_keep_ms long; release until the pool's
+ * free count is back), reported as the case grow-kept: the same boot's
+ * baseline of faults that take pages already out of the direct map.
  * Then, per repetition:
  *   background  IPIs per second while the process only spins on CPU 0 for
  *            a second, as it sits during a fault: what the other counts
  *            include that no memory operation caused;
  *   fork     FORKS (-n, default 1024) processes holding one page each, all
  *            alive at once, then released: splits, DirectMap4k and IPIs;
+ *            for pool and grow also the global TLB flushes while they
+ *            fault, counted exactly (units grown and returned, each one
+ *            flush, plus the zeroing slots' flushes) per 512 pages, and the
+ *            TLB IPIs per 512 pages per other CPU as a cross-check; for grow
+ *            each repetition starts with nothing grown, and after the
+ *            processes are reaped waits (unit_keep_ms as it is) until every
+ *            grown unit is back, then reads DirectMap4k;
  *   ftruncate  ns per ftruncate() of a large file on a fresh fd: the pool's
- *            free capacity for pool, else -R (default 256M); not for anon;
+ *            free capacity for pool, -R (default 256M) for perpage and
+ *            shmem, for grow -R (default 32M, at most the ceiling) grown
+ *            from nothing by every call (unit_keep_ms 0); not for anon;
  *   random   ns per 8-byte load at random offsets of a SIZE buffer faulted
  *            in before (-A loads, default 4M): what the page size of the
  *            mapping costs in TLB misses.
  * The fault repetitions also count page faults (getrusage) per 2 MiB.
+ * Then, once, for pool and grow:
+ *   churn    CYCLES (-c, default 100000; 0: none) create/fault/close cycles
+ *            of one file of a random size of 1..64 pages (fixed seed):
+ *            memfd_secret + ftruncate + mmap + a write to each page +
+ *            munmap + close; cycles per second, units grown and returned
+ *            during the loop (unit_keep_ms as it is), and the splits and
+ *            DirectMap4k change once every grown unit is back.
  *
  * Each measured window opens after a 100 ms sleep, so that the deferred work
  * of the step before (RCU, kworkers, exiting threads) is not counted in it.
@@ -79,18 +110,21 @@
 #define WAIT_BACK_NS	(10ULL * 1000 * 1000 * 1000)
 #define BACKGROUND_NS	(1000ULL * 1000 * 1000)
 #define SETTLE_NS	(100 * 1000 * 1000)
-#define POOL_FREE_PATH	"/sys/kernel/mm/secretmem/free_bytes"
+#define SYSFS_DIR	"/sys/kernel/mm/secretmem/"
+#define POOL_FREE_PATH	SYSFS_DIR "free_bytes"
+#define GROWN_PATH	SYSFS_DIR "grown_bytes"
+#define KEEP_PATH	SYSFS_DIR "unit_keep_ms"
+/* how long past unit_keep_ms to wait for the grown units to come back */
+#define WAIT_GROWN_NS	(30ULL * 1000 * 1000 * 1000)
+#define CHURN_MAX_PAGES	64
+#define CHURN_SEED	0x5ec7e7u
 
-enum kind { POOL, POOLPMD, PERPAGE, SHMEM, ANON };
+enum kind { POOL, PERPAGE, SHMEM, ANON, GROW, NR_KINDS };
 
 static const char * const kind_names[] = {
-	[POOL] = "pool", [POOLPMD] = "poolpmd", [PERPAGE] = "perpage",
-	[SHMEM] = "shmem", [ANON] = "anon",
+	[POOL] = "pool", [PERPAGE] = "perpage", [SHMEM] = "shmem", [ANON] = "anon",
+	[GROW] = "grow",
 };
-
-#define PMD_SWITCH	"/sys/kernel/mm/secretmem/pmd_enabled"
-#define UNIT_BYTES	(2UL << 20)
-#define POOLED(k)	((k) == POOL || (k) == POOLPMD)
 
 /* What one reading of the kernel's counters says. */
 struct counters {
@@ -98,10 +132,24 @@ struct counters {
 	long long slot_flushes;			/* the pool's, 0 without */
 	unsigned long long l2_splits, l3_splits;
 	long long dm4k, dm2m, dm1g;		/* kB */
+	/* the elastic pool's (/proc/vmstat), 0 where the kernel has none */
+	unsigned long long units_grown, units_returned, grow_failed;
 };
 
 static enum kind kind;
+/* poolpmd: the pool case with whole units mapped by PMDs */
+static bool pmd_case;
+
+#define PMD_SWITCH	SYSFS_DIR "pmd_enabled"
+#define UNIT_BYTES	(2UL << 20)
 static const char *case_name;
+/*
+ * grow: the units are kept (grown before, unit_keep_ms long), so that
+ * faults take pages of units already out of the direct map, as from a boot
+ * pool: the same boot's baseline for the cost of growth.
+ */
+static bool units_kept;
+#define KEPT_MS		600000
 static long page_size;
 static int nr_cpus;
 static cpu_set_t all_cpus;
@@ -251,6 +299,12 @@ static void read_counters(struct counters *c)
 		die("no direct_map_level[23]_splits in /proc/vmstat");
 	c->l2_splits = v2;
 	c->l3_splits = v3;
+	v2 = field(buf, "secretmem_units_grown ");
+	c->units_grown = v2 < 0 ? 0 : v2;
+	v2 = field(buf, "secretmem_units_returned ");
+	c->units_returned = v2 < 0 ? 0 : v2;
+	v2 = field(buf, "secretmem_grow_failed ");
+	c->grow_failed = v2 < 0 ? 0 : v2;
 
 	buf = read_file("/proc/meminfo");
 	c->dm4k = field(buf, "DirectMap4k:");
@@ -317,6 +371,105 @@ static void wait_pool_back(long long want)
 	}
 }
 
+/* One number from a sysfs file; -1 when there is no such file. */
+static long long sysfs_ll(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die("read %s: %s", path, n ? strerror(errno) : "empty");
+	buf[n] = '\0';
+	return strtoll(buf, NULL, 10);
+}
+
+static void sysfs_write_ll(const char *path, long long v)
+{
+	char buf[32];
+	int fd, len;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	len = snprintf(buf, sizeof(buf), "%lld\n", v);
+	if (write(fd, buf, len) != len)
+		die("write %lld to %s: %s", v, path, strerror(errno));
+	close(fd);
+}
+
+/* The grown part of the pool, bytes (0 where the kernel cannot grow it). */
+static long long grown(void)
+{
+	long long v = sysfs_ll(GROWN_PATH);
+
+	return v < 0 ? 0 : v;
+}
+
+/* unit_keep_ms as this run found it, restored at exit; -1: not changed */
+static long long keep_ms_saved = -1;
+
+static void restore_keep_ms(void)
+{
+	if (keep_ms_saved >= 0)
+		sysfs_write_ll(KEEP_PATH, keep_ms_saved);
+}
+
+static void set_keep_ms(long long ms)
+{
+	if (keep_ms_saved < 0) {
+		keep_ms_saved = sysfs_ll(KEEP_PATH);
+		if (keep_ms_saved < 0)
+			die("no %s", KEEP_PATH);
+		atexit(restore_keep_ms);
+	}
+	sysfs_write_ll(KEEP_PATH, ms);
+}
+
+static long long keep_ms(void)
+{
+	long long v = sysfs_ll(KEEP_PATH);
+
+	return v < 0 ? 0 : v;
+}
+
+/* Units grown and not yet back since boot, as /proc/vmstat counts them. */
+static long long units_out(void)
+{
+	const char *buf = read_file("/proc/vmstat");
+	long long g = field(buf, "secretmem_units_grown ");
+	long long r = field(buf, "secretmem_units_returned ");
+
+	return g < 0 || r < 0 ? 0 : g - r;
+}
+
+/*
+ * Until every grown unit is back in the page allocator: unit_keep_ms plus
+ * a margin at most. SecretmemGrown drops when a unit is taken off the
+ * pool, before it is mapped again and freed; the unit is back when
+ * secretmem_units_returned counts it. Polls every 100 us: the work that
+ * gives units back runs on whichever CPU is free.
+ */
+static void wait_grown_zero(void)
+{
+	unsigned long long start = now_ns();
+	unsigned long long limit = keep_ms() * 1000000ULL + WAIT_GROWN_NS;
+	struct timespec ts = { 0, 100 * 1000 };
+	long long have, out;
+
+	while ((have = grown()) > 0 || (out = units_out()) > 0) {
+		if (now_ns() - start > limit)
+			die("%lld bytes still grown, %lld units not returned, %llu ms after the release",
+			    have, have > 0 ? units_out() : out, (now_ns() - start) / 1000000);
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* ---- The memory of each case ---- */
 
 /* A new file of the case (-1 for anon); -2 if refused and @may_fail. */
@@ -326,8 +479,8 @@ static int open_mem(bool may_fail)
 
 	switch (kind) {
 	case POOL:
-	case POOLPMD:
 	case PERPAGE:
+	case GROW:
 		fd = syscall(__NR_memfd_secret, O_CLOEXEC);
 		break;
 	case SHMEM:
@@ -462,6 +615,9 @@ enum {
 	M_FAULT_NS, M_RELEASE_NS, M_FAULT_IPIS, M_PF_IPIS, M_RELEASE_IPIS,
 	M_FAULT_SPLITS, M_L2, M_L3, M_DM4K, M_DM2M, M_DM1G, M_FAULT_TLB, M_RELEASE_TLB,
 	M_FAULT_FLUSHES, M_RELEASE_FLUSHES, M_FAULTS_2M, M_PF_ONLY_NS,
+	M_SETUP_NS,
+	/* grow only */
+	M_UNITS_GROWN, M_UNITS_RETURNED,
 	NR_FR_METRICS
 };
 
@@ -485,6 +641,9 @@ static const struct {
 	[M_RELEASE_FLUSHES] = { "release_slot_flushes_per_512", "flushes/512 pages" },
 	[M_FAULTS_2M]	 = { "faults_per_2m", "faults/2 MiB" },
 	[M_PF_ONLY_NS]	 = { "pagefault_only_ns_per_page", "ns/page" },
+	[M_SETUP_NS]	 = { "fault_setup_ns_per_page", "ns/page" },
+	[M_UNITS_GROWN]	 = { "fault_units_grown", "units" },
+	[M_UNITS_RETURNED] = { "units_returned", "units" },
 };
 
 static long minflt(void)
@@ -522,8 +681,11 @@ static void fault_release(size_t size, int nthreads, double *out)
 	while (atomic_load(&run.ready) < nthreads - 1)
 		sched_yield();
 
-	if (POOLED(kind))
+	if (kind == POOL || units_kept)
 		free0 = pool_free();
+	/* each repetition grows the pool from nothing */
+	if (kind == GROW && !units_kept)
+		wait_grown_zero();
 	fd = open_mem(false);
 	settle();
 	read_counters(&c0);
@@ -568,8 +730,10 @@ static void fault_release(size_t size, int nthreads, double *out)
 		die("munmap: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (POOLED(kind))
+	if (kind == POOL || units_kept)
 		wait_pool_back(free0);
+	else if (kind == GROW)
+		wait_grown_zero();
 	t3 = now_ns();
 	read_counters(&c3);
 	if (sched_setaffinity(0, sizeof(all_cpus), &all_cpus))
@@ -595,6 +759,10 @@ static void fault_release(size_t size, int nthreads, double *out)
 	out[M_FAULT_FLUSHES] = c1.slot_flushes - c0.slot_flushes;
 	out[M_RELEASE_FLUSHES] = (double)(c4.slot_flushes - c2.slot_flushes) *
 				 512 / pages;
+	/* of the fault cost, ftruncate + mmap (where growth happens) */
+	out[M_SETUP_NS] = (double)(ta - t0) / pages;
+	out[M_UNITS_GROWN] = c1.units_grown - c0.units_grown;
+	out[M_UNITS_RETURNED] = c3.units_returned - c0.units_returned;
 	out[M_FAULTS_2M] = (double)(flt1 - flt0) * UNIT_BYTES / size;
 	/* the page faults alone: the first writes less the second ones */
 	out[M_PF_ONLY_NS] = ((double)(t1 - tb) - (double)(tb2 - ta2) / nthreads) /
@@ -636,7 +804,7 @@ static double random_access(size_t size, long loads)
 	return (double)(t1 - t0) / loads;
 }
 
-/* pool: 4 KiB pages only; poolpmd: whole units. Root only. */
+/* pool and grow: 4 KiB pages only; poolpmd: whole units. Root only. */
 static void set_pmd(bool on)
 {
 	int fd = open(PMD_SWITCH, O_WRONLY);
@@ -687,23 +855,40 @@ static void __attribute__((noreturn)) fork_child(int ready_wr, int hold_rd)
 	_exit(0);
 }
 
-enum { F_IPIS, F_L2, F_L3, F_DM4K, F_MS, NR_FORK_METRICS };
+enum {
+	F_IPIS, F_L2, F_L3, F_DM4K, F_MS, F_IPIS_512, F_TLB_512,
+	/* pool and grow */
+	F_FLUSHES_512, F_SLOT_FLUSHES,
+	/* grow */
+	F_UNITS_GROWN, F_UNITS_RETURNED, F_GROWN_AFTER, F_GIVEBACK_MS,
+	NR_FORK_METRICS
+};
 
 static const struct {
 	const char *name, *unit;
+	unsigned int kinds;	/* the cases it is reported for; 0: all */
 } fork_metrics[NR_FORK_METRICS] = {
 	[F_IPIS] = { "fork_ipis", "IPIs" },
 	[F_L2]	 = { "fork_level2_splits", "splits" },
 	[F_L3]	 = { "fork_level3_splits", "splits" },
 	[F_DM4K] = { "fork_directmap_4k_delta", "kB" },
 	[F_MS]	 = { "fork_ms", "ms" },
+	[F_IPIS_512] = { "fork_fault_ipis_per_512_per_cpu", "IPIs/512 pages/other CPU" },
+	[F_TLB_512] = { "fork_tlb_ipis_per_512_per_cpu", "IPIs/512 pages/other CPU" },
+	[F_FLUSHES_512] = { "fork_flushes_per_512", "flushes/512 pages",
+			    1 << POOL | 1 << GROW },
+	[F_SLOT_FLUSHES] = { "fork_slot_flushes", "flushes", 1 << POOL | 1 << GROW },
+	[F_UNITS_GROWN] = { "fork_units_grown", "units", 1 << GROW },
+	[F_UNITS_RETURNED] = { "fork_units_returned", "units", 1 << GROW },
+	[F_GROWN_AFTER] = { "fork_grown_after_kb", "kB", 1 << GROW },
+	[F_GIVEBACK_MS] = { "fork_giveback_ms", "ms", 1 << GROW },
 };
 
 static void fork_bomb(int nforks, double *out)
 {
 	int ready[2], hold[2], got = 0, bad = 0, i;
-	unsigned long long t0, t1;
-	struct counters c0, c1;
+	unsigned long long t0, t1, t2;
+	struct counters c0, cm, c1;
 	long long free0 = 0;
 	pid_t *pids;
 	char buf[256];
@@ -714,8 +899,11 @@ static void fork_bomb(int nforks, double *out)
 		die("out of memory");
 	if (pipe(ready) || pipe(hold))
 		die("pipe: %s", strerror(errno));
-	if (POOLED(kind))
+	if (kind == POOL)
 		free0 = pool_free();
+	/* each repetition grows the pool from nothing */
+	if (kind == GROW)
+		wait_grown_zero();
 	settle();
 	read_counters(&c0);
 	t0 = now_ns();
@@ -740,13 +928,19 @@ static void fork_bomb(int nforks, double *out)
 			bad += buf[i] != 'r';
 		got += n;
 	}
+	/* the fault window: forks, faults, until each holds its page */
+	read_counters(&cm);
 	close(hold[1]);
 	for (i = 0; i < nforks; i++)
 		if (waitpid(pids[i], NULL, 0) < 0)
 			die("waitpid: %s", strerror(errno));
-	if (POOLED(kind))
+	if (kind == POOL)
 		wait_pool_back(free0);
 	t1 = now_ns();
+	/* every grown unit back in the page allocator, after unit_keep_ms */
+	if (kind == GROW)
+		wait_grown_zero();
+	t2 = now_ns();
 	read_counters(&c1);
 	close(ready[0]);
 	free(pids);
@@ -758,6 +952,29 @@ static void fork_bomb(int nforks, double *out)
 	out[F_L3] = c1.l3_splits - c0.l3_splits;
 	out[F_DM4K] = c1.dm4k - c0.dm4k;
 	out[F_MS] = (t1 - t0) / 1e6;
+	/*
+	 * A global flush is one IPI to each other CPU: the IPIs while they
+	 * fault (CAL + TLB: x86 sends the kernel's range and full flushes as
+	 * function calls, which the TLB row does not count), and the TLB row
+	 * alone, per 512 pages and other CPU.
+	 */
+	out[F_IPIS_512] = (double)(ipis(&cm) - ipis(&c0)) * 512 / nforks /
+			  (nr_cpus > 1 ? nr_cpus - 1 : 1);
+	out[F_TLB_512] = (double)(cm.tlb - c0.tlb) * 512 / nforks /
+			 (nr_cpus > 1 ? nr_cpus - 1 : 1);
+	/*
+	 * Global flushes while they fault, exactly: a unit grown or returned
+	 * is one (set_memory_np/_p over the unit), and so is each flush of the
+	 * zeroing slots.
+	 */
+	out[F_SLOT_FLUSHES] = cm.slot_flushes - c0.slot_flushes;
+	out[F_FLUSHES_512] = (double)(cm.units_grown - c0.units_grown +
+				      cm.units_returned - c0.units_returned +
+				      cm.slot_flushes - c0.slot_flushes) * 512 / nforks;
+	out[F_UNITS_GROWN] = cm.units_grown - c0.units_grown;
+	out[F_UNITS_RETURNED] = c1.units_returned - c0.units_returned;
+	out[F_GROWN_AFTER] = grown() / 1024;
+	out[F_GIVEBACK_MS] = (t2 - t1) / 1e6;
 }
 
 /* ---- The cost of setting a large size ---- */
@@ -768,6 +985,9 @@ static double ftruncate_cost(size_t size)
 	int i, fd, err;
 
 	for (i = 0; i < FTRUNCATE_CALLS; i++) {
+		/* grow: every call grows the pool from nothing */
+		if (kind == GROW)
+			wait_grown_zero();
 		fd = open_mem(false);
 		t0 = now_ns();
 		err = ftruncate(fd, size);
@@ -779,13 +999,99 @@ static double ftruncate_cost(size_t size)
 	return (double)total / FTRUNCATE_CALLS;
 }
 
+/* ---- Many files of random sizes, one after the other ---- */
+
+enum {
+	C_PER_S, C_PAGES, C_UNITS_GROWN, C_UNITS_RETURNED, C_GROW_FAILED,
+	C_DM4K, C_L2, C_L3, C_GROWN_AFTER,
+	NR_CHURN_METRICS
+};
+
+static const struct {
+	const char *name, *unit;
+} churn_metrics[NR_CHURN_METRICS] = {
+	[C_PER_S]	   = { "churn_cycles_per_s", "cycles/s" },
+	[C_PAGES]	   = { "churn_pages", "pages" },
+	[C_UNITS_GROWN]	   = { "churn_units_grown", "units" },
+	[C_UNITS_RETURNED] = { "churn_units_returned", "units" },
+	[C_GROW_FAILED]	   = { "churn_grow_failed", "failures" },
+	[C_DM4K]	   = { "churn_directmap_4k_delta", "kB" },
+	[C_L2]		   = { "churn_level2_splits", "splits" },
+	[C_L3]		   = { "churn_level3_splits", "splits" },
+	[C_GROWN_AFTER]	   = { "churn_grown_after_kb", "kB" },
+};
+
+static unsigned int xorshift32(unsigned int *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/*
+ * @cycles times: a secret file of 1..CHURN_MAX_PAGES pages (fixed seed),
+ * sized, mapped, each page written, unmapped and closed. The units grown
+ * and returned are those of the loop itself (unit_keep_ms as it is); the
+ * direct map is read once every grown unit is back.
+ */
+static void churn(long cycles, double *out)
+{
+	unsigned int seed = CHURN_SEED;
+	unsigned long long t0, t1, pages = 0;
+	struct counters c0, cl, c1;
+	long long free0 = 0;
+	long i;
+
+	if (kind == POOL)
+		free0 = pool_free();
+	if (kind == GROW)
+		wait_grown_zero();
+	settle();
+	read_counters(&c0);
+	t0 = now_ns();
+	for (i = 0; i < cycles; i++) {
+		size_t n = 1 + xorshift32(&seed) % CHURN_MAX_PAGES, j;
+		int fd = open_mem(false);
+		char *p = map_mem(fd, n * page_size);
+
+		if (!p)
+			die("cycle %ld: ftruncate/mmap of %zu pages: %s", i, n,
+			    strerror(errno));
+		for (j = 0; j < n; j++)
+			p[j * page_size] = 1;
+		if (munmap(p, n * page_size))
+			die("munmap: %s", strerror(errno));
+		close(fd);
+		pages += n;
+	}
+	t1 = now_ns();
+	read_counters(&cl);
+	if (kind == POOL)
+		wait_pool_back(free0);
+	if (kind == GROW)
+		wait_grown_zero();
+	read_counters(&c1);
+
+	out[C_PER_S] = cycles * 1e9 / (t1 - t0);
+	out[C_PAGES] = pages;
+	out[C_UNITS_GROWN] = cl.units_grown - c0.units_grown;
+	out[C_UNITS_RETURNED] = cl.units_returned - c0.units_returned;
+	out[C_GROW_FAILED] = c1.grow_failed - c0.grow_failed;
+	out[C_DM4K] = c1.dm4k - c0.dm4k;
+	out[C_L2] = c1.l2_splits - c0.l2_splits;
+	out[C_L3] = c1.l3_splits - c0.l3_splits;
+	out[C_GROWN_AFTER] = grown() / 1024;
+}
+
 /* ---- Options ---- */
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: secretmem_bench [-s SIZE] [-r REPS] [-t T1,T2,...] [-n FORKS] [-R SIZE]\n"
-		"                       [-A LOADS] pool|poolpmd|perpage|shmem|anon\n");
+		"                       [-c CYCLES] [-K] [-A LOADS]\n"
+		"                       pool|poolpmd|grow|perpage|shmem|anon\n");
 	exit(2);
 }
 
@@ -793,9 +1099,11 @@ int main(int argc, char **argv)
 {
 	unsigned long long size = 16 << 20, resv = 256 << 20;
 	double fr[NR_FR_METRICS][MAX_REPS], fk[NR_FORK_METRICS][MAX_REPS];
-	double ft[MAX_REPS], one[NR_FR_METRICS + NR_FORK_METRICS];
+	double ft[MAX_REPS], one[NR_FR_METRICS + NR_FORK_METRICS + NR_CHURN_METRICS];
 	int threads[MAX_THREADS], nthreads = 0, reps = 5, nforks = 1024;
-	long loads = 4 << 20;
+	long long floor_b, ceiling_b;
+	long cycles = 100000, loads = 4 << 20;
+	bool kept_pass = true;
 	const char *tlist = "1,2,4";
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 	long long total, free_b, rsvd;
@@ -804,11 +1112,8 @@ int main(int argc, char **argv)
 	int opt, i, t, r;
 	char *s, *end;
 
-	while ((opt = getopt(argc, argv, "s:r:t:n:R:A:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:t:n:R:c:KA:h")) != -1) {
 		switch (opt) {
-		case 'A':
-			loads = atol(optarg);
-			break;
 		case 's':
 			size = parse_size("secretmem_bench", optarg);
 			break;
@@ -825,6 +1130,15 @@ int main(int argc, char **argv)
 			resv = parse_size("secretmem_bench", optarg);
 			resv_given = true;
 			break;
+		case 'c':
+			cycles = atol(optarg);
+			break;
+		case 'K':
+			kept_pass = false;
+			break;
+		case 'A':
+			loads = atol(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -832,14 +1146,15 @@ int main(int argc, char **argv)
 	if (optind != argc - 1 || !size || !resv)
 		usage();
 	case_name = argv[optind];
-	for (i = 0; i <= ANON; i++)
-		if (!strcmp(case_name, kind_names[i]))
+	pmd_case = !strcmp(case_name, "poolpmd");
+	for (i = 0; i < NR_KINDS; i++)
+		if (!strcmp(pmd_case ? "pool" : case_name, kind_names[i]))
 			break;
-	if (i > ANON)
+	if (i == NR_KINDS)
 		usage();
 	kind = i;
-	if (reps < 1 || reps > MAX_REPS || nforks < 1 || loads < 1) {
-		fprintf(stderr, "secretmem_bench: -r must be 1..%d, -n at least 1\n",
+	if (reps < 1 || reps > MAX_REPS || nforks < 1 || cycles < 0 || loads < 1) {
+		fprintf(stderr, "secretmem_bench: -r must be 1..%d, -n and -A at least 1, -c at least 0\n",
 			MAX_REPS);
 		exit(2);
 	}
@@ -859,21 +1174,47 @@ int main(int argc, char **argv)
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
 		die("sched_getaffinity: %s", strerror(errno));
 	total = meminfo_bytes("SecretmemTotal:");
-	if (POOLED(kind) && total <= 0) {
+	/* SecretmemTotal is the floor plus what is grown */
+	floor_b = sysfs_ll(SYSFS_DIR "floor_bytes");
+	if (floor_b < 0)
+		floor_b = total < 0 ? 0 : total;
+	ceiling_b = sysfs_ll(SYSFS_DIR "ceiling_bytes");
+	if (ceiling_b < 0)
+		ceiling_b = 0;
+	if (kind == POOL && floor_b <= 0) {
 		printf("# %s: no secretmem= pool in this boot, case skipped\n",
 		       case_name);
 		return 4;
 	}
-	if (POOLED(kind))
-		set_pmd(kind == POOLPMD);
-	if (kind == PERPAGE && total > 0) {
+	if (kind == GROW && (floor_b > 0 || ceiling_b <= 0)) {
+		printf("# grow: this boot has %s, case skipped\n",
+		       floor_b > 0 ? "a pool floor" : "no ceiling for growth");
+		return 4;
+	}
+	if (kind == PERPAGE && (floor_b > 0 || ceiling_b > 0)) {
 		printf("# perpage: this boot has a secretmem= pool, case skipped\n");
 		return 4;
 	}
 	/* secret memory is charged to RLIMIT_MEMLOCK at ftruncate */
-	if ((POOLED(kind) || kind == PERPAGE) && setrlimit(RLIMIT_MEMLOCK, &unlimited))
+	if ((kind == POOL || kind == PERPAGE || kind == GROW) &&
+	    setrlimit(RLIMIT_MEMLOCK, &unlimited))
 		die("cannot lift RLIMIT_MEMLOCK: %s", strerror(errno));
-	if (POOLED(kind)) {
+	if (kind == GROW) {
+		long long unit = 2 << 20;
+		long long need = (size + unit - 1) / unit * unit;
+		long long fnd = ((long long)nforks * page_size + unit - 1) / unit * unit;
+
+		if (need < fnd)
+			need = fnd;
+		if (ceiling_b < need)
+			die("the ceiling is %lld bytes, the run needs %lld", ceiling_b, need);
+		if (!resv_given)
+			resv = 32 << 20;
+		if ((long long)resv > ceiling_b)
+			resv = ceiling_b;
+		wait_grown_zero();
+	}
+	if (kind == POOL) {
 		free_b = meminfo_bytes("SecretmemFree:");
 		rsvd = meminfo_bytes("SecretmemRsvd:");
 		if (free_b - rsvd < (long long)size ||
@@ -883,12 +1224,18 @@ int main(int argc, char **argv)
 		if (!resv_given)
 			resv = free_b - rsvd;
 	}
+	/* pool and grow measure the 4 KiB path, poolpmd the PMD one */
+	if (kind == POOL || kind == GROW)
+		set_pmd(pmd_case);
 	uname(&uts);
 	printf("BENCH {\"case\":\"%s\",\"metric\":\"info\",\"kernel\":\"%s\",\"cpus\":%d,"
 	       "\"page_size\":%ld,\"pages\":%llu,\"reps\":%d,\"forks\":%d,"
-	       "\"ftruncate_bytes\":%llu,\"secretmem_total_bytes\":%lld}\n",
+	       "\"ftruncate_bytes\":%llu,\"secretmem_total_bytes\":%lld,"
+	       "\"secretmem_ceiling_bytes\":%lld,\"unit_keep_ms\":%lld,\"cycles\":%ld}\n",
 	       case_name, uts.release, nr_cpus, page_size, size / page_size, reps,
-	       nforks, kind == ANON ? 0ULL : resv, total < 0 ? 0 : total);
+	       nforks, kind == ANON ? 0ULL : resv, total < 0 ? 0 : total,
+	       ceiling_b, sysfs_ll(KEEP_PATH),
+	       (kind == POOL && !pmd_case) || kind == GROW ? cycles : 0L);
 	fflush(stdout);
 
 	printf("# %s: background IPIs, %d reps of 1 s\n", case_name, reps);
@@ -897,6 +1244,9 @@ int main(int argc, char **argv)
 		ft[r] = background_ipis();
 	emit("background_ipis_per_s", "IPIs/s", 0, ft, reps);
 
+	/* grow: an empty unit goes back at once, for the next repetition */
+	if (kind == GROW)
+		set_keep_ms(0);
 	for (t = 0; t < nthreads; t++) {
 		printf("# %s: fault + release of %llu pages, %d thread(s), %d reps\n",
 		       case_name, size / page_size, threads[t], reps);
@@ -906,13 +1256,45 @@ int main(int argc, char **argv)
 			for (i = 0; i < NR_FR_METRICS; i++)
 				fr[i][r] = one[i];
 		}
-		for (i = 0; i < NR_FR_METRICS; i++)
+		for (i = 0; i < NR_FR_METRICS; i++) {
+			if ((i == M_UNITS_GROWN || i == M_UNITS_RETURNED) && kind != GROW)
+				continue;
 			emit(fr_metrics[i].name, fr_metrics[i].unit, threads[t],
 			     fr[i], reps);
+		}
 	}
+	/*
+	 * grow, again with the units kept: one unmeasured run grows them,
+	 * then the same repetitions take pages of units already out of the
+	 * direct map; reported as the case grow-kept. Then they go back.
+	 */
+	if (kind == GROW && kept_pass) {
+		set_keep_ms(KEPT_MS);
+		units_kept = true;
+		case_name = "grow-kept";
+		fault_release(size, 1, one);
+		for (t = 0; t < nthreads; t++) {
+			printf("# %s: fault + release of %llu pages, %d thread(s), %d reps, units kept\n",
+			       case_name, size / page_size, threads[t], reps);
+			fflush(stdout);
+			for (r = 0; r < reps; r++) {
+				fault_release(size, threads[t], one);
+				for (i = 0; i < NR_FR_METRICS; i++)
+					fr[i][r] = one[i];
+			}
+			for (i = 0; i < NR_FR_METRICS; i++)
+				emit(fr_metrics[i].name, fr_metrics[i].unit, threads[t],
+				     fr[i], reps);
+		}
+		units_kept = false;
+		case_name = kind_names[kind];
+		set_keep_ms(0);
+		wait_grown_zero();
+	}
+	restore_keep_ms();
 
 	/* one page per process, one file size: what pool measures already */
-	if (kind == POOLPMD)
+	if (pmd_case)
 		goto random;
 	printf("# %s: %d processes with one page each, %d reps\n",
 	       case_name, nforks, reps);
@@ -923,15 +1305,31 @@ int main(int argc, char **argv)
 			fk[i][r] = one[i];
 	}
 	for (i = 0; i < NR_FORK_METRICS; i++)
-		emit(fork_metrics[i].name, fork_metrics[i].unit, 0, fk[i], reps);
+		if (!fork_metrics[i].kinds || fork_metrics[i].kinds & 1 << kind)
+			emit(fork_metrics[i].name, fork_metrics[i].unit, 0, fk[i], reps);
 
 	if (kind != ANON) {
 		printf("# %s: ftruncate to %llu bytes, %d calls x %d reps\n",
 		       case_name, resv, FTRUNCATE_CALLS, reps);
 		fflush(stdout);
+		if (kind == GROW)
+			set_keep_ms(0);
 		for (r = 0; r < reps; r++)
 			ft[r] = ftruncate_cost(resv);
+		restore_keep_ms();
 		emit("ftruncate_ns", "ns/call", 0, ft, reps);
+	}
+
+	if ((kind == POOL || kind == GROW) && cycles) {
+		printf("# %s: %ld create/fault/close cycles of 1..%d pages, unit_keep_ms %lld\n",
+		       case_name, cycles, CHURN_MAX_PAGES, sysfs_ll(KEEP_PATH));
+		fflush(stdout);
+		churn(cycles, one);
+		for (i = 0; i < NR_CHURN_METRICS; i++) {
+			if (i == C_GROWN_AFTER && kind != GROW)
+				continue;
+			emit(churn_metrics[i].name, churn_metrics[i].unit, 0, &one[i], 1);
+		}
 	}
 
 random:
@@ -941,7 +1339,7 @@ random:
 	for (r = 0; r < reps; r++)
 		ft[r] = random_access(size, loads);
 	emit("random_ns_per_load", "ns/load", 0, ft, reps);
-	if (POOLED(kind))
+	if (kind == POOL || kind == GROW)
 		set_pmd(true);
 	return 0;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# boots: crashpool crashload crashnopool
+# boots: crashpool crashload crashnopool crashgrow
 # Secret memory in a crash dump. In the first kernel: load this same kernel
 # and initramfs as the capture kernel (kexec_file_load(), or kexec_load()
 # through kexec-tools on a row with smt_crash_loader=kexec_load), write a
@@ -10,12 +10,17 @@
 # pool the secret marker never occurs, the anonymous one does (the scan
 # sees the dump); without a pool the secret marker is counted and reported
 # (the per-page path is dumped like any page cache,
-# Documentation/admin-guide/mm/secretmem.rst).
+# Documentation/admin-guide/mm/secretmem.rst). On crashgrow the pool has
+# no floor: the secret pages are in a unit grown after the capture kernel
+# was loaded, which only the capture kernel can hide.
 . /lib-smt/tap.sh
 
 word() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" /proc/cmdline; }
 pool=0
 [ "$(word smt_expect_total)" != "" ] && [ "$(word smt_expect_total)" != 0 ] && pool=1
+[ "$(word smt_expect_grow)" = 1 ] && pool=1
+regions=$(word smt_expect_regions)
+regions=${regions:-0}
 loader=$(word smt_crash_loader)
 loader=${loader:-kexec_file_load}
 headers=exclude
@@ -33,9 +38,12 @@ if [ "${SMT_CAPTURE:-0}" = 1 ]; then
 	_tap_n=10
 	[ $rc -eq 0 ] || _tap_fail=1
 	tap_diag "scanned /proc/vmcore in $(($(cut -d. -f1 /proc/uptime) - t0)) s"
-	n=$(dmesg | sed -n 's/.*secretmem: vmcore: \([0-9]*\) region(s).*/\1/p')
+	n=$(dmesg | sed -n 's/.*secretmem: vmcore: \([0-9]*\) region(s) and \([0-9]*\) grown unit(s).*/\1 \2/p')
 	if [ "$pool" = 1 ]; then
-		tap_is "capture kernel hides the crashed kernel's secret regions" "${n:-none}" "$(word smt_expect_regions)"
+		# with growth, the 16 pages are in one grown unit
+		units=0
+		[ "$(word smt_expect_grow)" = 1 ] && [ "$(word smt_expect_total)" = 0 ] && units=1
+		tap_is "capture kernel hides the crashed kernel's secret regions and units" "${n:-none}" "$regions $units"
 	else
 		tap_is "capture kernel: no secret region to hide" "${n:-none}" none
 	fi
@@ -45,7 +53,7 @@ fi
 tap_plan 11
 n=$(grep -c ': Secret memory$' /proc/iomem)
 if [ "$pool" = 1 ]; then
-	tap_is "/proc/iomem names the pool's regions" "$n" "$(word smt_expect_regions)"
+	tap_is "/proc/iomem names the pool's regions" "$n" "$regions"
 else
 	tap_is "/proc/iomem names no pool" "$n" 0
 fi

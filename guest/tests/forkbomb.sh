@@ -1,10 +1,13 @@
 #!/bin/sh
-# boots: pool64
+# boots: pool64 grow
 # needs: cgroup pool
 # A fork bomb of 1024 processes holding one secret page each: under pids
 # and secretmem limits both limits hold exactly; without limits all 1024
 # get their page. Either way the direct map does not split, and all is
-# idle again once they are gone.
+# idle again once they are gone. On a pool that grows (grow: no floor),
+# the pages come from 2 MiB units taken for them: a 1 GiB direct-map page
+# may split into 2 MiB ones, never a 2 MiB one into 4 KiB pages, and once
+# the units are back DirectMap4k is what it was.
 . /lib-smt/tap.sh
 . /lib-smt/idle.sh
 cg=/sys/fs/cgroup
@@ -16,15 +19,25 @@ for c in secretmem pids; do
 		exit 4
 	fi
 done
-if [ -z "$(awk '$1 == "SecretmemTotal:" && $2 > 0' /proc/meminfo)" ]; then
+kb() { awk -v k="$1" '$1 == k":" { print $2 }' /proc/meminfo; }
+grows=0
+[ "$(kb SecretmemCeiling)" ] && [ "$(kb SecretmemCeiling)" -gt 0 ] && grows=1
+if [ "$(kb SecretmemTotal)" = 0 ] && [ $grows = 0 ]; then
 	echo "1..0 # SKIP no secretmem= pool"
 	exit 4
 fi
-tap_plan 20
+tap_plan $((20 + grows))
 echo "+secretmem +pids" > $cg/cgroup.subtree_control
 mkdir -p $g
 ulimit -l unlimited
-splits() { grep -E '^direct_map_level[23]_splits' /proc/vmstat | tr '\n' ' '; }
+# what must not change: with growth, 4 KiB splits and pages only
+if [ $grows = 1 ]; then
+	splits() { grep -E '^direct_map_level2_splits' /proc/vmstat; }
+	dm() { grep DirectMap4k /proc/meminfo | tr -s ' '; }
+else
+	splits() { grep -E '^direct_map_level[23]_splits' /proc/vmstat | tr '\n' ' '; }
+	dm() { grep DirectMap /proc/meminfo | tr -s ' ' | tr '\n' ' '; }
+fi
 field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 ev() { awk -v k="$2" '$1 == k { print $2 }' $g/$1.events; }
 
@@ -52,7 +65,7 @@ bomb() {
 }
 
 before=$(splits)
-dm_before=$(grep DirectMap /proc/meminfo | tr -s ' ' | tr '\n' ' ')
+dm_before=$(dm)
 
 # Both limits bite: 600 tasks (the parent is one), 512 secret pages.
 bomb 600 2M
@@ -78,6 +91,13 @@ tap_is "secretmem.current after release" "$(cat $g/secretmem.current)" 0
 tap_is "pids.current after release" "$(cat $g/pids.current)" 0
 
 tap_is "direct map split counters" "$(splits)" "$before"
-tap_is "DirectMap lines" "$(grep DirectMap /proc/meminfo | tr -s ' ' | tr '\n' ' ')" "$dm_before"
+# grown units go back after unit_keep_ms (1 s by default)
+i=0
+while [ "$(kb SecretmemGrown)" != 0 ] && [ $i -lt 20 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+[ $grows = 1 ] && tap_is "grown units back" "$(kb SecretmemGrown)" 0
+tap_is "DirectMap lines" "$(dm)" "$dm_before"
 smt_idle
 rmdir $g

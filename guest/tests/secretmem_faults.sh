@@ -1,5 +1,5 @@
 #!/bin/sh
-# boots: nopool pool64
+# boots: nopool pool64 grow
 # needs: faultinject
 # memfd_secret, ftruncate, mmap and faults under fail-nth and random
 # failslab/fail_page_alloc/fail_function failures (debug kernel; the base

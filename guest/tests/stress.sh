@@ -1,5 +1,5 @@
 #!/bin/sh
-# boots: nopool pool64
+# boots: nopool pool64 grow
 # needs: cgroup
 # 60 seconds of our own threads creating, faulting and closing secret files
 # of random sizes in groups whose limits they keep running into (a: 8M, b:

@@ -46,6 +46,7 @@
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/secretmem.h>
+#include <linux/secretmem_crash.h>
 #include <linux/seq_file.h>
 #include <linux/set_memory.h>
 #include <linux/shrinker.h>
@@ -1293,13 +1294,11 @@ static long secretmem_unit_grow(int nid)
 	if (!page)
 		goto fail;
 	addr = (unsigned long)page_address(page);
-	if (set_memory_np(addr, SECRETMEM_UNIT_PAGES)) {
-		/* whatever part the failed call changed */
-		if (set_memory_p(addr, SECRETMEM_UNIT_PAGES))
-			goto fail;	/* lost rather than handed out unmapped */
-		__free_pages(page, SECRETMEM_UNIT_ORDER);
-		goto fail;
-	}
+	if (set_memory_np(addr, SECRETMEM_UNIT_PAGES))
+		goto map_back;
+	/* named in /proc/iomem and known to crash dumps, or not used */
+	if (secretmem_crash_unit_add(page_to_pfn(page), SECRETMEM_UNIT_ORDER))
+		goto map_back;
 	split_page(page, SECRETMEM_UNIT_ORDER);
 	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
 		set_page_count(page + i, 0);
@@ -1320,6 +1319,11 @@ static long secretmem_unit_grow(int nid)
 	}
 	count_vm_event(SECRETMEM_UNITS_GROWN);
 	return pfn;
+map_back:
+	/* whatever part of the direct map was changed */
+	if (!set_memory_p(addr, SECRETMEM_UNIT_PAGES))
+		__free_pages(page, SECRETMEM_UNIT_ORDER);
+	/* else lost rather than handed out unmapped */
 fail:
 	count_vm_event(SECRETMEM_GROW_FAILED);
 	return -ENOMEM;
@@ -1330,6 +1334,7 @@ static void secretmem_unit_ungrow(unsigned long pfn)
 {
 	unsigned long i;
 
+	secretmem_crash_unit_del(pfn, SECRETMEM_UNIT_ORDER);
 	if (set_memory_p((unsigned long)pfn_to_kaddr(pfn), SECRETMEM_UNIT_PAGES)) {
 		pr_err_ratelimited("pfn %#lx: cannot map a unit again, 2 MiB lost\n",
 				   pfn);
@@ -1384,14 +1389,17 @@ static DECLARE_DELAYED_WORK(secretmem_shrink_work, secretmem_shrink_workfn);
 /*
  * While any unit is grown, look again every delay: the last page of a unit
  * may come back long after the event that queued the work (another CPU's
- * batch, a release below the flush batch).
+ * batch, a release below the flush batch). Not sooner than every 100 ms:
+ * with unit_keep_ms 0 and a unit a live file holds, the work would
+ * otherwise requeue itself at once, for ever.
  */
 static void secretmem_shrink_workfn(struct work_struct *work)
 {
 	secretmem_shrink_now(ULONG_MAX, true);
 	if (READ_ONCE(secretmem_pool.nr_grown))
 		schedule_delayed_work(&secretmem_shrink_work,
-				      SECRETMEM_SHRINK_DELAY);
+				      max(SECRETMEM_SHRINK_DELAY,
+					  msecs_to_jiffies(100)));
 }
 
 /* Units may have emptied: look again after the delay. */
@@ -1577,8 +1585,8 @@ bool secretmem_pool_enabled(void)
  * dumps, /proc/kcore and /proc/iomem (mm/secretmem_crash.c). The regions
  * are constant once the pool is set up (a core_initcall).
  *
- * Only the boot regions (the floor): grown units come and go, and are not
- * described (see the admin guide's crash dump section).
+ * Only the boot regions (the floor): grown units come and go, and are
+ * reported one by one as they do (secretmem_crash_unit_add()).
  *
  * Return: true if non-empty region @i exists, false past the last one.
  */
@@ -1660,15 +1668,26 @@ unsigned long secretmem_file_promised(struct secretmem_resv *resv, int nid)
  * @total: pages in the pool, less the poisoned ones
  * @room: pages not promised to any file and not holding data
  *
+ * For the whole pool, both include the whole units the pool may still grow
+ * by under its ceiling: a guarantee covers what the pool may hold, not only
+ * what it holds now. Per node they do not (the ceiling is not per node).
  * The secretmem controller weighs its groups' guarantees against these.
  */
 void secretmem_pool_room(int nid, unsigned long *total, unsigned long *room)
 {
-	unsigned long free, rsvd, poisoned;
+	struct secretmem_pool *pool = &secretmem_pool;
+	unsigned long free, rsvd, poisoned, ceiling, grown, more = 0;
 
-	secretmem_pool_counts(&secretmem_pool, nid, total, &free, &rsvd,
-			      &poisoned);
+	secretmem_pool_counts(pool, nid, total, &free, &rsvd, &poisoned);
 	*room = free > rsvd ? free - rsvd : 0;
+	if (nid != NUMA_NO_NODE || !pool->grow)
+		return;
+	ceiling = READ_ONCE(pool->ceiling);
+	grown = READ_ONCE(pool->nr_grown);
+	if (ceiling > grown)
+		more = round_down(ceiling - grown, SECRETMEM_UNIT_PAGES);
+	*total += more;
+	*room += more;
 }
 
 /*

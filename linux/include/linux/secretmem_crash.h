@@ -17,6 +17,8 @@ typedef int (*secretmem_pfn_range_fn)(unsigned long pfn,
 #ifdef CONFIG_SECRETMEM_POOL
 int secretmem_walk_outside(unsigned long pfn, unsigned long nr_pages,
 			   void *arg, secretmem_pfn_range_fn func);
+int secretmem_crash_unit_add(unsigned long pfn, unsigned int order);
+void secretmem_crash_unit_del(unsigned long pfn, unsigned int order);
 #else
 static inline int secretmem_walk_outside(unsigned long pfn,
 					 unsigned long nr_pages, void *arg,

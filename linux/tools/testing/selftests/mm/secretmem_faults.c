@@ -262,6 +262,31 @@ struct secret {
 	char *map;
 };
 
+/*
+ * Where every secret file is mapped: the start of a 2 MiB-aligned range
+ * whose last page stays mapped and touched, so that its page tables always
+ * exist. A fault that has to allocate a page table (and, on a lockdep
+ * kernel, its split lock from a slab) fails with VM_FAULT_OOM when
+ * that allocation is failed, and the kernel retries it: that is any
+ * fault's way, not secret memory's, and is not what is tested here.
+ */
+static char *arena;
+
+static void make_arena(void)
+{
+	size_t unit = 2UL << 20;
+	char *p = mmap(NULL, 2 * unit, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	arena = (char *)(((unsigned long)p + unit - 1) & ~(unit - 1));
+	/* only the last page of the range stays: the rest is a hole */
+	if (munmap(arena, unit - page_size))
+		ksft_exit_fail_msg("munmap: %s\n", strerror(errno));
+	arena[unit - page_size] = 1;
+}
+
 static void put_secret(struct secret *s)
 {
 	if (s->map && s->map != MAP_FAILED)
@@ -288,8 +313,9 @@ static int run_step(enum step st, struct secret *s, bool *sigbus)
 	case TRUNCATE:
 		return ftruncate(s->fd, NR_PAGES * page_size) ? -errno : 0;
 	case MAP:
-		s->map = mmap(NULL, NR_PAGES * page_size,
-			      PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+		s->map = mmap(arena, NR_PAGES * page_size,
+			      PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			      s->fd, 0);
 		return s->map == MAP_FAILED ? -errno : 0;
 	case FAULT:
 		if (sigsetjmp(sigbus_jmp, 1)) {
@@ -489,6 +515,7 @@ int main(void)
 	if (!setup_injection())
 		ksft_exit_skip("no failslab/fail_page_alloc/fail_function in " DBG "\n");
 
+	make_arena();
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_NODEFER;
 	if (sigaction(SIGBUS, &sa, NULL))

@@ -40,6 +40,11 @@
 #define MPOL_BIND	2
 
 static long page_size;
+/*
+ * Tests that fill the machine's memory (a minute on a debug kernel) run on
+ * the one row that asks for them (smt_expect_fill=1: grow, no floor).
+ */
+static bool fill_row, debug_kernel;
 static char old_ceiling[64], old_keep[64];
 
 static int memfd_secret(unsigned int flags)
@@ -186,17 +191,31 @@ static void secret_close(struct secret *s)
 	close(s->fd);
 }
 
-/* Wait up to @ms for the grown part to come down to @kb. */
+/*
+ * The grown part is @kb, and every unit the pool no longer counts is back in
+ * the page allocator: a unit leaves the pool's count before it is mapped
+ * again and freed (slow on a debug kernel), and only then is it counted as
+ * returned.
+ */
+static bool grown_is(long long kb)
+{
+	return meminfo_kb("SecretmemGrown") == kb &&
+	       (vmstat_count("secretmem_units_grown") -
+		vmstat_count("secretmem_units_returned")) *
+	       (long long)(UNIT >> 10) == kb;
+}
+
+/* Wait up to @ms for grown_is(@kb). */
 static bool wait_grown(long long kb, int ms)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 	for (; ms > 0; ms -= 50) {
-		if (meminfo_kb("SecretmemGrown") == kb)
+		if (grown_is(kb))
 			return true;
 		nanosleep(&ts, NULL);
 	}
-	return meminfo_kb("SecretmemGrown") == kb;
+	return grown_is(kb);
 }
 
 /* 1. growth by one unit, faults served, then back after the delay. */
@@ -333,8 +352,12 @@ static void test_pressure(void)
 		ksft_exit_fail_msg("drop_caches: %s\n", strerror(errno));
 	close(fd);
 	if (!wait_grown(0, 2000) ||
-	    vmstat_count("secretmem_units_returned") != returned + 1)
+	    vmstat_count("secretmem_units_returned") != returned + 1) {
+		ksft_print_msg("not back under reclaim: grown %lld kB, returned %lld -> %lld\n",
+			       meminfo_kb("SecretmemGrown"), returned,
+			       vmstat_count("secretmem_units_returned"));
 		ok = false;
+	}
 	set_keep_ms(1000);
 	ksft_test_result(ok, "kept for its delay, given back at once under reclaim\n");
 }
@@ -453,6 +476,225 @@ static void test_forkbomb(void)
 			 NR_PROCS);
 }
 
+/* Free blocks of order 9 or more in /proc/buddyinfo, every zone. */
+static long long free_units(void)
+{
+	char line[512];
+	long long n = 0;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "zone");
+		int order = 0;
+
+		if (!p)
+			continue;
+		p += 4;
+		while (*p == ' ')
+			p++;
+		p = strchr(p, ' ');	/* past the zone's name */
+		while (p && *p) {
+			char *end;
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (order++ >= 9)
+				n += v;
+			p = end;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+#define COMPACT_UNEVICTABLE	"/proc/sys/vm/compact_unevictable_allowed"
+#define CHUNK			(2UL << 20)
+#define MAX_CHUNKS		4096
+
+/*
+ * 7. On fragmented memory, growth fails cleanly. Every free 2 MiB block is
+ * taken by mlocked anonymous memory (compaction may not move it), then one
+ * page in 8 of it is freed: an eighth of the memory is free again, but in
+ * single pages. A file that needs a unit is refused with ENOMEM at
+ * ftruncate, counted in secretmem_grow_failed; once the memory is freed,
+ * the same request grows the pool.
+ */
+static void test_fragmented(void)
+{
+	long long failed = vmstat_count("secretmem_grow_failed");
+	char old_cu[16] = "";
+	char *chunks[MAX_CHUNKS];
+	long long left = -1;
+	int n = 0, i, err, fd;
+	struct secret s;
+	bool ok = true;
+	size_t off;
+
+	if (!fill_row || debug_kernel) {
+		ksft_test_result_skip("fragmented memory: %s\n",
+				      debug_kernel ? "debug kernel, too slow" :
+				      "on smt_expect_fill rows");
+		return;
+	}
+	set_ceiling(4 * UNIT);
+	set_keep_ms(200);
+	/* without CONFIG_COMPACTION there is no such file: nothing moves */
+	fd = open(COMPACT_UNEVICTABLE, O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, old_cu, sizeof(old_cu) - 1) <= 0)
+			snprintf(old_cu, sizeof(old_cu), "1");
+		close(fd);
+		if (write_file(COMPACT_UNEVICTABLE, "0"))
+			ksft_exit_fail_msg("%s: %s\n", COMPACT_UNEVICTABLE,
+					   strerror(errno));
+	}
+
+	/* take every free 2 MiB block, in 2 MiB pieces, while one is left */
+	while (n < MAX_CHUNKS && (left = free_units()) > 0) {
+		char *c = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED |
+			       MAP_POPULATE, -1, 0);
+
+		if (c == MAP_FAILED)
+			break;
+		madvise(c, CHUNK, MADV_NOHUGEPAGE);
+		chunks[n++] = c;
+	}
+	/*
+	 * then give back one page in 8 of them: 1/8 of the memory free again,
+	 * but in single pages (a 2 MiB block needs 512 of them side by side)
+	 */
+	for (i = 0; i < n; i++)
+		for (off = 0; off < CHUNK; off += 8 * page_size)
+			munmap(chunks[i] + off, page_size);
+	if (free_units() > 0) {
+		ksft_print_msg("%lld free 2 MiB blocks left after %d chunks\n",
+			       free_units(), n);
+		ok = false;
+	}
+	ksft_print_msg("%d chunks: free %lld kB, %lld free 2 MiB blocks\n", n,
+		       meminfo_kb("MemFree"), free_units());
+	/* refused for want of a 2 MiB block, not of memory */
+	if (meminfo_kb("MemFree") < 32 * 1024)
+		ok = false;
+
+	err = secret_open(&s, room_pages() + 1);
+	if (!err) {
+		ksft_print_msg("grew on fragmented memory\n");
+		secret_close(&s);
+		ok = false;
+	} else if (err != -ENOMEM ||
+		   vmstat_count("secretmem_grow_failed") <= failed ||
+		   meminfo_kb("SecretmemGrown") != 0) {
+		ksft_print_msg("refused with %s, grow_failed %lld -> %lld, grown %lld kB\n",
+			       strerror(-err), failed,
+			       vmstat_count("secretmem_grow_failed"),
+			       meminfo_kb("SecretmemGrown"));
+		ok = false;
+	}
+
+	for (i = 0; i < n; i++)
+		munmap(chunks[i], CHUNK);
+	if (old_cu[0])
+		write_file(COMPACT_UNEVICTABLE, old_cu);
+	err = secret_open(&s, room_pages() + 1);
+	if (err) {
+		ksft_print_msg("memory freed, still no growth: %s\n",
+			       strerror(-err));
+		ok = false;
+	} else {
+		secret_close(&s);
+	}
+	if (!wait_grown(0, 5000))
+		ok = false;
+	ksft_test_result(ok && left == 0,
+			 "fragmented memory: ENOMEM at ftruncate, growth once it is free\n");
+}
+
+/*
+ * 8. Anonymous memory filling the machine wakes reclaim, which takes an
+ * empty unit back at once though its delay has not passed; the file that
+ * still holds a grown unit keeps it.
+ */
+static void test_anon_pressure(void)
+{
+	long long returned = vmstat_count("secretmem_units_returned");
+	static char *fill[MAX_CHUNKS];
+	struct secret keep, gone;
+	bool back = false, ok = true;
+	long long min_kb = -1;
+	char buf[32] = "";
+	int err, n = 0, fd;
+
+	if (!fill_row || debug_kernel) {
+		ksft_test_result_skip("anon memory pressure: %s\n",
+				      debug_kernel ? "debug kernel, too slow" :
+				      "on smt_expect_fill rows");
+		return;
+	}
+	fd = open("/proc/sys/vm/min_free_kbytes", O_RDONLY);
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
+		min_kb = atoll(buf);
+	if (fd >= 0)
+		close(fd);
+	set_ceiling(4 * UNIT);
+	set_keep_ms(3600 * 1000);
+	err = secret_open(&keep, room_pages() + 1);
+	if (!err) {
+		err = secret_open(&gone, room_pages() + 1);
+		if (err)
+			secret_close(&keep);
+	}
+	if (err || meminfo_kb("SecretmemGrown") != 4096) {
+		ksft_test_result_fail("anon pressure: two units: %s, grown %lld kB\n",
+				      strerror(-err), meminfo_kb("SecretmemGrown"));
+		return;
+	}
+	secret_close(&gone);
+	/* fill memory a MiB at a time until the empty unit is back */
+	while (!back && n < MAX_CHUNKS && min_kb > 0) {
+		long long free_kb = meminfo_kb("MemFree");
+
+		if (free_kb < 0 || free_kb < min_kb + 4096)
+			break;
+		fill[n] = mmap(NULL, 1UL << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (fill[n] == MAP_FAILED)
+			break;
+		n++;
+		back = meminfo_kb("SecretmemGrown") == 2048;
+	}
+	ksft_print_msg("filled %d MiB, grown %lld kB, returned %lld -> %lld\n",
+		       n, meminfo_kb("SecretmemGrown"), returned,
+		       vmstat_count("secretmem_units_returned"));
+	while (n)
+		munmap(fill[--n], 1UL << 20);
+	if (!back || !wait_grown(2048, 2000))
+		ok = false;
+	/* the live file's unit stayed, with its data */
+	if (keep.p[0] != 1)
+		ok = false;
+	secret_close(&keep);
+	set_keep_ms(200);
+	if (!wait_grown(0, 5000))
+		ok = false;
+	ksft_test_result(ok, "anon memory pressure: an empty unit back at once, a live one kept\n");
+}
+
 static void restore(void)
 {
 	if (old_ceiling[0])
@@ -482,6 +724,13 @@ int main(void)
 	bool expect = row_expects("grow") > 0;
 	int fd;
 
+	fill_row = row_expects("fill") > 0;
+	/*
+	 * kmemleak marks the debug kernel: there, faulting in the whole
+	 * guest page by page (DEBUG_PAGEALLOC maps and unmaps each page)
+	 * takes longer than a test may run. The base kernel checks them.
+	 */
+	debug_kernel = !access("/sys/kernel/debug/kmemleak", F_OK);
 	ksft_print_header();
 	page_size = sysconf(_SC_PAGESIZE);
 	fd = memfd_secret(0);
@@ -513,13 +762,15 @@ int main(void)
 	if (!wait_grown(0, 5000))
 		ksft_exit_fail_msg("the pool stays grown while idle\n");
 
-	ksft_set_plan(6);
+	ksft_set_plan(8);
 	test_grow_and_give_back();
 	test_ceiling_enomem();
 	test_ceiling_lowered();
 	test_pressure();
 	test_node();
 	test_forkbomb();
+	test_fragmented();
+	test_anon_pressure();
 	ksft_finished();
 }
 
