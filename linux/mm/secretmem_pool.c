@@ -263,6 +263,40 @@ int secretmem_pool_reserve_pages(struct secretmem_pool *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_pages);
 
+/* Pages @resv may take one by one from region @r: not those set aside whole. */
+static unsigned long resv_singles(struct secretmem_resv *resv, int r)
+{
+	long n = READ_ONCE(resv->per_region[r]);
+
+	if (resv->units)
+		n -= (long)READ_ONCE(resv->units[r].nr) * SECRETMEM_UNIT_PAGES;
+	/* read without the lock, the two may be a step apart */
+	return n > 0 ? n : 0;
+}
+
+/*
+ * The last unit set aside for @resv in region @r (@reg) goes back to being
+ * free pages, still promised to @resv, now one by one. Under reg->lock.
+ */
+static void unit_unset(struct secretmem_pool *pool,
+		       struct secretmem_region *reg,
+		       struct secretmem_resv *resv, int r)
+{
+	struct secretmem_resv_units *u = &resv->units[r];
+	unsigned long pfn = resv->unit_pfn[u->first + --u->nr];
+	struct secretmem_unit *unit;
+
+	reg->nr_units_rsvd--;
+	if (pfn - reg->base_pfn < reg->nr_pages) {
+		bitmap_clear(reg->used, pfn - reg->base_pfn,
+			     SECRETMEM_UNIT_PAGES);
+	} else {
+		unit = xa_load(&pool->units, pfn >> SECRETMEM_UNIT_ORDER);
+		bitmap_zero(unit->used, SECRETMEM_UNIT_PAGES);
+		unit->nr_used = 0;
+	}
+}
+
 /**
  * secretmem_pool_unreserve - give back what a file was promised and never used
  * @pool: the pool
@@ -280,20 +314,55 @@ void secretmem_pool_unreserve(struct secretmem_pool *pool,
 		struct secretmem_region *reg = &pool->regions[i];
 
 		spin_lock_irq(&reg->lock);
+		while (resv->units && resv->units[i].nr)
+			unit_unset(pool, reg, resv, i);
 		reg->nr_rsvd -= resv->per_region[i];
 		spin_unlock_irq(&reg->lock);
 	}
 	atomic_long_set(&resv->nr_pages, 0);
 	kfree(resv->per_region);
 	resv->per_region = NULL;
+	kfree(resv->units);
+	resv->units = NULL;
+	kfree(resv->unit_pfn);
+	resv->unit_pfn = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_unreserve);
 
 static bool region_promised(struct secretmem_pool *pool, int i, void *arg)
 {
+	return resv_singles(arg, i) > 0;
+}
+
+static bool region_unit_set_aside(struct secretmem_pool *pool, int i,
+				  void *arg)
+{
 	struct secretmem_resv *resv = arg;
 
-	return READ_ONCE(resv->per_region[i]) > 0;
+	return resv->units && READ_ONCE(resv->units[i].nr) > 0;
+}
+
+/*
+ * @resv has no page left to take one by one but has units set aside (its
+ * mapping cannot take them whole): turn the nearest one into single pages.
+ */
+static bool resv_unset_unit(struct secretmem_pool *pool,
+			    struct secretmem_resv *resv, int nid)
+{
+	struct secretmem_region *reg;
+	unsigned long flags;
+	int r;
+
+	r = pick_region(pool, nid, region_unit_set_aside, resv);
+	if (r < 0)
+		return false;
+	reg = &pool->regions[r];
+	spin_lock_irqsave(&reg->lock, flags);
+	/* else another fault of the file did it meanwhile: look again */
+	if (resv->units[r].nr)
+		unit_unset(pool, reg, resv, r);
+	spin_unlock_irqrestore(&reg->lock, flags);
+	return true;
 }
 
 /*
@@ -350,12 +419,15 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 	 */
 	for (;;) {
 		r = pick_region(pool, nid, region_promised, resv);
-		if (r < 0)
+		if (r < 0) {
+			if (resv_unset_unit(pool, resv, nid))
+				continue;
 			return atomic_long_read(&resv->nr_lost) ? -EHWPOISON :
 								  -ENOSPC;
+		}
 		reg = &pool->regions[r];
 		spin_lock_irqsave(&reg->lock, flags);
-		if (resv->per_region[r])
+		if (resv_singles(resv, r))
 			break;
 		spin_unlock_irqrestore(&reg->lock, flags);
 	}
@@ -484,9 +556,7 @@ EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_give);
 
 static bool region_promised_unit(struct secretmem_pool *pool, int i, void *arg)
 {
-	struct secretmem_resv *resv = arg;
-
-	return READ_ONCE(resv->per_region[i]) >= SECRETMEM_UNIT_PAGES;
+	return resv_singles(arg, i) >= SECRETMEM_UNIT_PAGES;
 }
 
 /* Whether a poisoned page lies in the unit at @pfn: then leave it whole. */
@@ -533,6 +603,105 @@ static long take_free_unit(struct secretmem_pool *pool,
 }
 
 /**
+ * secretmem_pool_reserve_units - set whole free units aside for a file
+ * @pool: the pool
+ * @resv: the file's reservation, just made, with no unit set aside yet
+ * @nr_units: how many units the file could map whole
+ *
+ * Of the pages promised to @resv, up to @nr_units units' worth become whole
+ * free units set aside for it, in the regions that promised them: taking
+ * single pages for other files never breaks them up, so the file's 2 MiB
+ * faults find them (secretmem_pool_take_unit()). Whatever the pool has no
+ * whole free unit for stays promised as single pages: nothing fails here.
+ * If the file takes single pages after all, its units are turned back into
+ * single pages as it needs them.
+ *
+ * Context: process context, may sleep.
+ * Return: the number of units set aside.
+ */
+unsigned long secretmem_pool_reserve_units(struct secretmem_pool *pool,
+					   struct secretmem_resv *resv,
+					   unsigned long nr_units)
+{
+	unsigned long *pfns, got = 0;
+	struct secretmem_resv_units *units;
+	unsigned int i;
+
+	if (!nr_units || !resv->per_region || resv->units)
+		return 0;
+	units = kcalloc(pool->nr_regions, sizeof(*units), GFP_KERNEL_ACCOUNT);
+	pfns = kcalloc(nr_units, sizeof(*pfns), GFP_KERNEL_ACCOUNT);
+	if (!units || !pfns) {
+		kfree(units);
+		kfree(pfns);
+		return 0;
+	}
+	resv->unit_pfn = pfns;
+	resv->units = units;
+	for (i = 0; i < pool->nr_regions && got < nr_units; i++) {
+		struct secretmem_region *reg = &pool->regions[i];
+		long pfn;
+
+		units[i].first = got;
+		spin_lock_irq(&reg->lock);
+		while (got < nr_units &&
+		       resv_singles(resv, i) >= SECRETMEM_UNIT_PAGES) {
+			pfn = take_free_unit(pool, reg);
+			if (pfn < 0)
+				break;
+			pfns[got++] = pfn;
+			units[i].nr++;
+			reg->nr_units_rsvd++;
+		}
+		spin_unlock_irq(&reg->lock);
+	}
+	return got;
+}
+EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_units);
+
+/* A unit set aside for @resv, nearest @nid: see secretmem_pool_take_unit() */
+static long take_unit_set_aside(struct secretmem_pool *pool,
+				struct secretmem_resv *resv, int nid)
+{
+	struct secretmem_resv_units *u;
+	struct secretmem_region *reg;
+	unsigned long flags;
+	long pfn = -ENOSPC;
+	int r;
+
+	for (;;) {
+		r = pick_region(pool, nid, region_unit_set_aside, resv);
+		if (r < 0)
+			return -ENOSPC;
+		reg = &pool->regions[r];
+		u = &resv->units[r];
+		spin_lock_irqsave(&reg->lock, flags);
+		if (!u->nr) {
+			spin_unlock_irqrestore(&reg->lock, flags);
+			continue;
+		}
+		pfn = resv->unit_pfn[u->first + u->nr - 1];
+		/* poisoned since it was set aside: single pages, checked */
+		if (unit_poisoned(pool, pfn)) {
+			unit_unset(pool, reg, resv, r);
+			spin_unlock_irqrestore(&reg->lock, flags);
+			continue;
+		}
+		u->nr--;
+		reg->nr_units_rsvd--;
+		break;
+	}
+	reg->nr_free -= SECRETMEM_UNIT_PAGES;
+	reg->nr_rsvd -= SECRETMEM_UNIT_PAGES;
+	reg->nr_huge++;
+	WRITE_ONCE(resv->per_region[r],
+		   resv->per_region[r] - SECRETMEM_UNIT_PAGES);
+	atomic_long_sub(SECRETMEM_UNIT_PAGES, &resv->nr_pages);
+	spin_unlock_irqrestore(&reg->lock, flags);
+	return pfn;
+}
+
+/**
  * secretmem_pool_take_unit - turn 512 promised pages into one whole unit
  * @pool: the pool
  * @resv: the reservation the pages are taken from
@@ -559,13 +728,16 @@ long secretmem_pool_take_unit(struct secretmem_pool *pool,
 
 	if (!resv->per_region)
 		return -ENOSPC;
+	pfn = take_unit_set_aside(pool, resv, nid);
+	if (pfn >= 0)
+		return pfn;
 	for (;;) {
 		r = pick_region(pool, nid, region_promised_unit, resv);
 		if (r < 0)
 			return -ENOSPC;
 		reg = &pool->regions[r];
 		spin_lock_irqsave(&reg->lock, flags);
-		if (resv->per_region[r] >= SECRETMEM_UNIT_PAGES)
+		if (resv_singles(resv, r) >= SECRETMEM_UNIT_PAGES)
 			break;
 		spin_unlock_irqrestore(&reg->lock, flags);
 	}
@@ -608,18 +780,20 @@ void secretmem_pool_unit_back(struct secretmem_pool *pool, unsigned long pfn)
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_unit_back);
 
 /**
- * secretmem_pool_huge - units out whole, as 2 MiB folios
+ * secretmem_pool_huge - units out whole, as 2 MiB folios, or set aside
  * @pool: the pool
+ * @set_aside: count the units set aside for files instead
  *
  * Return: their number.
  */
-unsigned long secretmem_pool_huge(struct secretmem_pool *pool)
+unsigned long secretmem_pool_huge(struct secretmem_pool *pool, bool set_aside)
 {
 	unsigned long nr = 0;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_regions; i++)
-		nr += READ_ONCE(pool->regions[i].nr_huge);
+		nr += set_aside ? READ_ONCE(pool->regions[i].nr_units_rsvd) :
+				  READ_ONCE(pool->regions[i].nr_huge);
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_huge);
@@ -1628,9 +1802,22 @@ int secretmem_file_reserve(struct secretmem_resv *resv, unsigned long nr_pages)
 					       nid, &allowed);
 
 	/* a failed reservation may leave new units unused */
-	if (err)
+	if (err) {
 		secretmem_shrink_later();
-	return err;
+		return err;
+	}
+	/*
+	 * Whole units for the 2 MiB blocks of the file, where the pool has
+	 * them. Released pages hide whole units until the next flush.
+	 */
+	if (nr_pages >= SECRETMEM_UNIT_PAGES && secretmem_pmd_enabled()) {
+		if (secretmem_pool_dirty())
+			secretmem_pool_flush(&secretmem_pool,
+					     secretmem_flush_slots);
+		secretmem_pool_reserve_units(&secretmem_pool, resv,
+					     nr_pages / SECRETMEM_UNIT_PAGES);
+	}
+	return 0;
 }
 
 /* tests make the reservation fail with fail_function */
@@ -2147,11 +2334,23 @@ static struct kobj_attribute pmd_enabled_attr = __ATTR_RW(pmd_enabled);
 static ssize_t huge_bytes_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%lu\n", secretmem_pool_huge(&secretmem_pool) <<
+	return sysfs_emit(buf, "%lu\n",
+			  secretmem_pool_huge(&secretmem_pool, false) <<
 			  (SECRETMEM_UNIT_ORDER + PAGE_SHIFT));
 }
 
 static struct kobj_attribute huge_bytes_attr = __ATTR_RO(huge_bytes);
+
+static ssize_t huge_reserved_bytes_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  secretmem_pool_huge(&secretmem_pool, true) <<
+			  (SECRETMEM_UNIT_ORDER + PAGE_SHIFT));
+}
+
+static struct kobj_attribute huge_reserved_bytes_attr =
+	__ATTR_RO(huge_reserved_bytes);
 
 static struct attribute *secretmem_attrs[] = {
 	&total_bytes_attr.attr,
@@ -2165,6 +2364,7 @@ static struct attribute *secretmem_attrs[] = {
 	&memlock_attr.attr,
 	&pmd_enabled_attr.attr,
 	&huge_bytes_attr.attr,
+	&huge_reserved_bytes_attr.attr,
 	NULL,
 };
 

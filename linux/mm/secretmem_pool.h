@@ -43,6 +43,7 @@ struct secretmem_region {
 	unsigned int	epoch;		/* dirty[epoch] collects released pages */
 	unsigned long	nr_dirty;	/* released, not flushed yet */
 	unsigned long	nr_huge;	/* units out whole, as 2 MiB folios */
+	unsigned long	nr_units_rsvd;	/* whole units set aside for files */
 	int		nid;
 };
 
@@ -110,6 +111,17 @@ struct secretmem_resv {
 	atomic_long_t	nr_pages;	/* promised, not yet faulted */
 	atomic_long_t	nr_lost;	/* promised pages lost to poison */
 	unsigned long	*per_region;	/* [i] under regions[i].lock */
+	/*
+	 * Whole free units set aside for 2 MiB mappings. Their pages count in
+	 * per_region and are marked used, so that single pages are never
+	 * taken from them: unit_pfn[units[i].first + n], n < units[i].nr, are
+	 * region i's, under regions[i].lock. NULL when none were asked for.
+	 */
+	struct secretmem_resv_units {
+		unsigned int	first;
+		unsigned int	nr;
+	}		*units;
+	unsigned long	*unit_pfn;
 };
 
 /* One entry of the secretmem= boot parameter. */
@@ -134,10 +146,14 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 			 struct secretmem_resv *resv, int nid);
 bool secretmem_pool_give(struct secretmem_pool *pool, unsigned long pfn,
 			 struct secretmem_resv *resv);
+unsigned long secretmem_pool_reserve_units(struct secretmem_pool *pool,
+					   struct secretmem_resv *resv,
+					   unsigned long nr_units);
 long secretmem_pool_take_unit(struct secretmem_pool *pool,
 			      struct secretmem_resv *resv, int nid);
 void secretmem_pool_unit_back(struct secretmem_pool *pool, unsigned long pfn);
-unsigned long secretmem_pool_huge(struct secretmem_pool *pool);
+unsigned long secretmem_pool_huge(struct secretmem_pool *pool,
+				  bool set_aside);
 void secretmem_pool_flush(struct secretmem_pool *pool,
 			  void (*flush_tlb)(void));
 void secretmem_pool_quarantine(struct secretmem_pool *pool, unsigned long pfn);

@@ -853,7 +853,7 @@ static void take_whole_unit(struct kunit *test)
 	pfn = secretmem_pool_take_unit(pool, &a, 0);
 	KUNIT_EXPECT_EQ(test, pfn, (long)UNIT_BASE);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages), (long)TOTAL);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 1UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, false), 1UL);
 	expect_counts(test, NUMA_NO_NODE, TOTAL + UNIT, TOTAL, TOTAL);
 	/* less than a unit left promised in the region: nothing changes */
 	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &a, 0),
@@ -866,7 +866,7 @@ static void take_whole_unit(struct kunit *test)
 	give_unit(pool, pfn, &a);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages),
 			(long)(TOTAL + UNIT - 1));
-	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, false), 0UL);
 	pfn = secretmem_pool_take_unit(pool, &a, 0);
 	KUNIT_EXPECT_EQ(test, pfn, (long)UNIT_BASE);
 	/* the final put: used pages, free once flushed */
@@ -875,7 +875,7 @@ static void take_whole_unit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 0L);
 	secretmem_pool_flush(pool, count_flush);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 1L);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, false), 0UL);
 }
 
 /*
@@ -933,8 +933,126 @@ static void unit_needs_promise_and_whole_unit(struct kunit *test)
 	secretmem_pool_flush(pool, count_flush);
 	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, TOTAL + 2 * UNIT,
 		      0);
-	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool), 0UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, false), 0UL);
 	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 2L);
+}
+
+/*
+ * Units set aside at reservation stay whole while other files take single
+ * pages: without that, fullest-first would take c's pages from a's units.
+ */
+static void units_set_aside_stay_whole(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {}, b = {}, c = {};
+	unsigned long i;
+	long pfn;
+
+	pool->ceiling = 3 * UNIT;
+	/* the boot parts, smaller than a unit, all out */
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &b, TOTAL, 0,
+							   NULL), 0);
+	for (i = 0; i < TOTAL; i++)
+		KUNIT_ASSERT_GE(test, secretmem_pool_take(pool, &b, 0), 0L);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, 2 * UNIT,
+							   0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 2);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_units(pool, &a, 2), 2UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, true), 2UL);
+	/* a reservation is set aside once */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_units(pool, &a, 2), 0UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, 2 * UNIT, 2 * UNIT);
+
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &c, UNIT, 0,
+							   NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 3);
+	for (i = 0; i < UNIT; i++) {
+		pfn = secretmem_pool_take(pool, &c, 0);
+		KUNIT_ASSERT_GE(test, pfn, (long)(UNIT_BASE + 2 * UNIT));
+	}
+	/* a's units are still whole, and c's pages did not cost a any */
+	pfn = secretmem_pool_take_unit(pool, &a, 0);
+	KUNIT_EXPECT_GE(test, pfn, (long)UNIT_BASE);
+	KUNIT_EXPECT_LT(test, pfn, (long)(UNIT_BASE + 2 * UNIT));
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, true), 1UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, false), 1UL);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &a, 0),
+			(long)(2 * UNIT_BASE + UNIT) - pfn);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages), 0L);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, true), 0UL);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 3 * UNIT, 0, 0);
+	secretmem_pool_unreserve(pool, &a);
+	secretmem_pool_unreserve(pool, &b);
+	secretmem_pool_unreserve(pool, &c);
+}
+
+/*
+ * A file that takes single pages after all (its mapping cannot take them
+ * whole) gets them from its units, one unit at a time; what is left of the
+ * units goes back at unreserve, and empty units can be given back.
+ */
+static void units_set_aside_become_pages(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {}, b = {};
+	unsigned long i;
+	long pfn;
+
+	pool->ceiling = 2 * UNIT;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &b, TOTAL, 0,
+							   NULL), 0);
+	/* promised from the boot parts only: no whole unit there */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_units(pool, &b, 1), 0UL);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a, 2 * UNIT,
+							   0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 2);
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_units(pool, &a, 2), 2UL);
+	/* b's single pages: from the boot parts, never a's units */
+	for (i = 0; i < TOTAL; i++)
+		KUNIT_EXPECT_LT(test, secretmem_pool_take(pool, &b, 0),
+				(long)UNIT_BASE);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take(pool, &b, 0), (long)-ENOSPC);
+	for (i = 0; i < UNIT + 1; i++) {
+		pfn = secretmem_pool_take(pool, &a, 0);
+		KUNIT_ASSERT_GE(test, pfn, (long)UNIT_BASE);
+		KUNIT_ASSERT_LT(test, pfn, (long)(UNIT_BASE + 2 * UNIT));
+	}
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, true), 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&a.nr_pages), (long)UNIT - 1);
+	/* no whole unit is left promised: 4 KiB pages */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &a, 0),
+			(long)-ENOSPC);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, UNIT - 1,
+		      UNIT - 1);
+	secretmem_pool_unreserve(pool, &a);
+	secretmem_pool_unreserve(pool, &b);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, UNIT - 1, 0);
+}
+
+/* Units set aside and never used go back at unreserve, and can shrink. */
+static void units_set_aside_unreserved(struct kunit *test)
+{
+	struct pool_fixture *f = test->priv;
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {};
+
+	pool->ceiling = 2 * UNIT;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a,
+							   TOTAL + 2 * UNIT,
+							   0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, f->grown, 2);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_reserve_units(pool, &a, 3), 2UL);
+	/* promised and set aside: never given back */
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 0L);
+	secretmem_pool_unreserve(pool, &a);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_huge(pool, true), 0UL);
+	KUNIT_EXPECT_NULL(test, a.units);
+	expect_counts(test, NUMA_NO_NODE, TOTAL + 2 * UNIT, TOTAL + 2 * UNIT,
+		      0);
+	KUNIT_EXPECT_EQ(test, secretmem_pool_shrink(pool, ULONG_MAX), 2L);
+	KUNIT_EXPECT_EQ(test, f->ungrown, 2);
 }
 
 static struct kunit_case secretmem_pool_cases[] = {
@@ -961,6 +1079,9 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(grow_on_allowed_node),
 	KUNIT_CASE(take_whole_unit),
 	KUNIT_CASE(unit_needs_promise_and_whole_unit),
+	KUNIT_CASE(units_set_aside_stay_whole),
+	KUNIT_CASE(units_set_aside_become_pages),
+	KUNIT_CASE(units_set_aside_unreserved),
 	{}
 };
 

@@ -10,9 +10,12 @@
  * - one fault per 2 MiB, FilePmdMapped in smaps and meminfo, huge_bytes,
  *   SecretmemFree down by exactly what was mapped;
  * - every kernel reader refuses a PMD-mapped secret buffer, as a 4 KiB one:
- *   /proc/self/mem, ptrace, process_vm_readv, vmsplice and O_DIRECT (both
- *   GUP-fast first), io_uring fixed buffers; each control call works on an
- *   ordinary page;
+ *   /proc/self/mem, ptrace PEEKDATA and POKEDATA, process_vm_readv and
+ *   process_vm_writev, vmsplice and O_DIRECT (both GUP-fast first), io_uring
+ *   fixed buffers, and /proc/kcore reads its pages as zeros or not at all;
+ *   each control call works on an ordinary page;
+ * - whole units set aside at ftruncate (huge_reserved_bytes) stay whole
+ *   while other files take every other page of the pool one by one;
  * - partial munmap, mprotect, mremap, MADV_DONTNEED, MADV_COLD/PAGEOUT on
  *   part of a block, fork and exit keep the data and return every page;
  * - pmd_enabled=0, MADV_NOHUGEPAGE, and a pool with no whole free unit,
@@ -44,6 +47,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "secretmem_phys.h"
 #include "secretmem_row.h"
 
 #if !defined(__NR_memfd_secret) && defined(__x86_64__)
@@ -54,13 +58,17 @@
 #define UNIT		(2 * MB)
 #define PMD_SYSFS	"/sys/kernel/mm/secretmem/pmd_enabled"
 #define HUGE_SYSFS	"/sys/kernel/mm/secretmem/huge_bytes"
-#define NR_TESTS	27
+#define HUGE_RSVD_SYSFS	"/sys/kernel/mm/secretmem/huge_reserved_bytes"
+#define FREE_SYSFS	"/sys/kernel/mm/secretmem/free_bytes"
+#define RSVD_SYSFS	"/sys/kernel/mm/secretmem/reserved_bytes"
+#define NR_TESTS	32
 #define RACE_ROUNDS	200
 
 static size_t page_size;
 static uint64_t seed;		/* the parent's: children check its data */
 static char *plain;		/* one ordinary page */
 static char *buf;		/* scratch */
+static char *plain2;		/* another ordinary page */
 
 static long meminfo_kb(const char *key)
 {
@@ -285,6 +293,76 @@ static void refused(const char *name, bool ctl, long ret, int err, int want,
 				      name, strerror(err));
 }
 
+/* kB of the VMA holding @p mapped by PMDs */
+static long pmd_kb(const void *p)
+{
+	return smaps_kb(p, "FilePmdMapped");
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * /proc/kcore: the unit is out of the direct map, so its pages are either
+ * absent from kcore's program headers or read as zeros; never the data.
+ */
+static void test_kcore(char *secret)
+{
+	uint64_t phys, plain_phys = smt_phys_of(plain);
+	int fd = open("/proc/kcore", O_RDONLY), i, absent = 0, bad = 0;
+	bool ctl = false;
+	off_t off;
+
+	if (fd < 0 || !plain_phys) {
+		ksft_test_result_fail("/proc/kcore: %s\n", fd < 0 ?
+				      strerror(errno) : "no PFN in pagemap");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	off = smt_kcore_offset(fd, plain_phys);
+	ctl = off >= 0 && pread(fd, buf, page_size, off) == (ssize_t)page_size &&
+	      !memcmp(buf, plain, page_size);
+	if (pmd_kb(secret) != (long)(UNIT / 1024)) {
+		ksft_test_result_fail("/proc/kcore: buffer no longer PMD-mapped\n");
+		close(fd);
+		return;
+	}
+	/* the first, a middle and the last page of the unit */
+	for (i = 0; i < 3; i++) {
+		size_t pg = i == 0 ? 0 : i == 1 ? 256 : 511;
+
+		phys = smt_phys_of(secret + pg * page_size);
+		if (!phys) {
+			bad++;
+			continue;
+		}
+		off = smt_kcore_offset(fd, phys);
+		if (off < 0) {
+			absent++;
+			continue;
+		}
+		memset(buf, 0xa5, page_size);
+		if (pread(fd, buf, page_size, off) != (ssize_t)page_size ||
+		    !all_zero(buf, page_size))
+			bad++;
+	}
+	close(fd);
+	if (!ctl)
+		ksft_test_result_fail("/proc/kcore: the ordinary page did not read back\n");
+	else
+		ksft_test_result(!bad, "/proc/kcore: PMD-mapped secret pages %s (%d of 3 absent)\n",
+				 bad ? "readable or unknown" : "read as zeros or absent",
+				 absent);
+}
+
 static void test_readers(void)
 {
 	int fd = secret_file(UNIT), mem, p[2], dev, ring, status, err;
@@ -311,6 +389,16 @@ static void test_readers(void)
 	remote.iov_base = secret + 16 * page_size;
 	ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	refused("process_vm_readv", ctl, ret, errno, EFAULT, secret);
+
+	/* the other way: writing into the secret */
+	memset(buf, 0x3c, page_size);
+	local.iov_base = buf;
+	remote.iov_base = plain2;
+	ctl = process_vm_writev(getpid(), &local, 1, &remote, 1, 0) ==
+		(ssize_t)page_size && plain2[0] == 0x3c;
+	remote.iov_base = secret + 20 * page_size;
+	ret = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+	refused("process_vm_writev", ctl, ret, errno, EFAULT, secret);
 
 	/* GUP-fast first: a PMD leaf */
 	if (pipe(p))
@@ -371,9 +459,16 @@ static void test_readers(void)
 	ret = ptrace(PTRACE_PEEKDATA, pid, secret + 40 * page_size, 0);
 	err = errno;
 	refused("ptrace PEEKDATA", ctl, err ? -1 : 0, err, EIO, secret);
+	/* the child's copy of plain, and the shared secret */
+	ctl = !ptrace(PTRACE_POKEDATA, pid, plain, 0x1122334455667788L);
+	errno = 0;
+	ret = ptrace(PTRACE_POKEDATA, pid, secret + 44 * page_size,
+		     0x1122334455667788L);
+	refused("ptrace POKEDATA", ctl, ret, errno, EIO, secret);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 
+	test_kcore(secret);
 	ksft_test_result(intact(secret, 0, UNIT),
 			 "PMD-mapped secret intact after the readers\n");
 	munmap(secret, UNIT);
@@ -381,11 +476,6 @@ static void test_readers(void)
 }
 
 /* ---- what splits a PMD mapping ---- */
-
-static long pmd_kb(const void *p)
-{
-	return smaps_kb(p, "FilePmdMapped");
-}
 
 static void test_splits(void)
 {
@@ -499,6 +589,57 @@ static void test_switch_off(void)
 			 "MADV_NOHUGEPAGE: 4 KiB faults (%ld for 4 pages)\n", f1 - f0);
 	munmap(p, UNIT);
 	close(fd);
+}
+
+/*
+ * Units set aside at ftruncate stay whole: other files then take every page
+ * the pool has left one by one, give every other MiB back and take it
+ * again, which leaves no whole free unit anywhere else.
+ */
+static void test_set_aside(void)
+{
+	long rsvd0 = sysfs_long(HUGE_RSVD_SYSFS), room, i, f0, f1, pmd, set;
+	int fd = secret_file(2 * UNIT), *fds;
+	char *p;
+	bool ok;
+
+	set = sysfs_long(HUGE_RSVD_SYSFS) - rsvd0;
+	ksft_test_result(set == (long)(2 * UNIT),
+			 "ftruncate of 4 MiB sets 2 whole units aside: huge_reserved_bytes +%ld\n",
+			 set);
+	room = (sysfs_long(FREE_SYSFS) - sysfs_long(RSVD_SYSFS)) / (long)MB;
+	fds = calloc(room + 1, sizeof(int));
+	if (!fds)
+		ksft_exit_fail_msg("calloc\n");
+	for (i = 0; i < room; i++) {
+		fds[i] = secret_file(MB);
+		p = map(fds[i], MB);
+		fill(p, 0, MB);
+		munmap(p, MB);
+	}
+	for (i = 0; i < room; i += 2)
+		close(fds[i]);
+	for (i = 0; i < room; i += 2) {
+		fds[i] = secret_file(MB);
+		p = map(fds[i], MB);
+		fill(p, 0, MB);
+		munmap(p, MB);
+	}
+	p = map(fd, 2 * UNIT);
+	f0 = minflt();
+	fill(p, 0, 2 * UNIT);
+	f1 = minflt();
+	pmd = pmd_kb(p);
+	ok = f1 - f0 == 2 && pmd == 4096 && intact(p, 0, 2 * UNIT) &&
+	     sysfs_long(HUGE_RSVD_SYSFS) == rsvd0;
+	ksft_test_result(ok,
+			 "%ld MiB of other files' 4 KiB pages left them whole: %ld faults for 4 MiB, FilePmdMapped %ld kB\n",
+			 room, f1 - f0, pmd);
+	munmap(p, 2 * UNIT);
+	close(fd);
+	for (i = 0; i < room; i++)
+		close(fds[i]);
+	free(fds);
 }
 
 /* Distinct 2 MiB units holding the pages of the odd files (pagemap PFNs). */
@@ -710,6 +851,10 @@ int main(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (plain == MAP_FAILED || buf == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	plain2 = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (plain2 == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	memset(plain, 0x5a, page_size);
 	ksft_set_plan(NR_TESTS);
 
@@ -719,6 +864,7 @@ int main(void)
 	test_readers();
 	test_splits();
 	test_switch_off();
+	test_set_aside();
 	test_fragmented();
 	test_race();
 	test_full_pool();

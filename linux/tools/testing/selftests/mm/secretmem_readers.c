@@ -49,6 +49,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "secretmem_phys.h"
 #include "secretmem_row.h"
 
 #if !defined(__NR_memfd_secret) && defined(__x86_64__)
@@ -58,8 +59,6 @@
 #define NR_PAGES	16
 #define NR_TESTS	24
 #define POOL_UNIT	(2UL << 20)	/* pool regions are whole 2 MiB units */
-#define PFN_MASK	0x007fffffffffffffULL	/* pagemap bits 0-54 */
-#define PM_PRESENT	0x8000000000000000ULL	/* pagemap bit 63 */
 
 static size_t page_size;
 static size_t len;
@@ -483,45 +482,6 @@ static void test_file(void)
 
 /* ---- physical addresses: /proc/kcore and /dev/mem ---- */
 
-static uint64_t phys_of(const void *p)
-{
-	uint64_t ent = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, sizeof(ent),
-		  (uintptr_t)p / page_size * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	close(fd);
-	if (!(ent & PM_PRESENT) || !(ent & PFN_MASK))
-		return 0;
-	return (ent & PFN_MASK) * page_size;
-}
-
-/* File offset of physical address @phys in /proc/kcore's direct map. */
-static off_t kcore_offset(int fd, uint64_t phys)
-{
-	struct elf64_hdr eh;
-	struct elf64_phdr ph;
-	int i;
-
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-		return -1;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
-		    sizeof(ph))
-			return -1;
-		/* RAM is there twice: skip the kernel text alias */
-		if (ph.p_type != PT_LOAD || ph.p_paddr == (uint64_t)-1 ||
-		    ph.p_vaddr >= 0xffffffff80000000ULL)
-			continue;
-		if (phys >= ph.p_paddr && phys - ph.p_paddr < ph.p_memsz)
-			return ph.p_offset + (phys - ph.p_paddr);
-	}
-	return -1;
-}
-
 /*
  * Read every page in @phys through kcore; count those not all zero. A page
  * no program header describes (the pool: kcore leaves secret memory out)
@@ -535,7 +495,7 @@ static int kcore_read(int fd, const uint64_t *phys, int n, bool *leaked,
 
 	*absent = 0;
 	for (i = 0; i < n; i++) {
-		off = kcore_offset(fd, phys[i]);
+		off = smt_kcore_offset(fd, phys[i]);
 		if (off < 0) {
 			(*absent)++;
 			continue;
@@ -556,7 +516,7 @@ static uint64_t secret_phys[NR_PAGES];
 static void test_kcore(void)
 {
 	bool leaked = false, ctl = false;
-	uint64_t plain_phys = phys_of(plain);
+	uint64_t plain_phys = smt_phys_of(plain);
 	int fd, i, nonzero, absent;
 
 	fd = open("/proc/kcore", O_RDONLY);
@@ -653,7 +613,7 @@ static void test_kcore_pool(void)
 static void test_devmem(void)
 {
 	int fd = open("/dev/mem", O_RDONLY);
-	uint64_t plain_phys = phys_of(plain);
+	uint64_t plain_phys = smt_phys_of(plain);
 	long ret, pret;
 	char *map;
 	int err;
@@ -750,7 +710,7 @@ int main(void)
 	fill(plain, page_size, plain_canary);
 	fill(plain_map, len, plain_canary);
 	for (i = 0; i < NR_PAGES; i++)
-		secret_phys[i] = phys_of(secret + i * page_size);
+		secret_phys[i] = smt_phys_of(secret + i * page_size);
 
 	test_proc_self_mem();
 	test_remote();

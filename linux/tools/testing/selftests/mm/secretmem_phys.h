@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Physical addresses of user pages, for the secretmem selftests that read
+ * secret memory through /proc/kcore or /dev/mem: pagemap's PFN (root only,
+ * 0 for anybody else) and where /proc/kcore's direct map holds it.
+ */
+#ifndef __SECRETMEM_PHYS_H
+#define __SECRETMEM_PHYS_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <linux/elf.h>
+
+#define SMT_PFN_MASK	0x007fffffffffffffULL	/* pagemap bits 0-54 */
+#define SMT_PM_PRESENT	0x8000000000000000ULL	/* pagemap bit 63 */
+
+/* Physical address of the page at @p, mapped; 0 if pagemap does not say. */
+static inline uint64_t smt_phys_of(const void *p)
+{
+	size_t psz = sysconf(_SC_PAGESIZE);
+	uint64_t ent = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent),
+		  (uintptr_t)p / psz * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	if (!(ent & SMT_PM_PRESENT) || !(ent & SMT_PFN_MASK))
+		return 0;
+	return (ent & SMT_PFN_MASK) * psz;
+}
+
+/* File offset of physical address @phys in /proc/kcore's direct map, or -1. */
+static inline off_t smt_kcore_offset(int fd, uint64_t phys)
+{
+	struct elf64_hdr eh;
+	struct elf64_phdr ph;
+	int i;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
+		return -1;
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * sizeof(ph)) !=
+		    sizeof(ph))
+			return -1;
+		/* RAM is there twice: skip the kernel text alias */
+		if (ph.p_type != PT_LOAD || ph.p_paddr == (uint64_t)-1 ||
+		    ph.p_vaddr >= 0xffffffff80000000ULL)
+			continue;
+		if (phys >= ph.p_paddr && phys - ph.p_paddr < ph.p_memsz)
+			return ph.p_offset + (phys - ph.p_paddr);
+	}
+	return -1;
+}
+
+#endif /* __SECRETMEM_PHYS_H */
