@@ -659,6 +659,18 @@ unsigned long secretmem_pool_reserve_units(struct secretmem_pool *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(secretmem_pool_reserve_units);
 
+/* A unit's worth of @resv's promise in region @r is out whole; under its lock */
+static void unit_handed_out(struct secretmem_region *reg,
+			    struct secretmem_resv *resv, int r)
+{
+	reg->nr_free -= SECRETMEM_UNIT_PAGES;
+	reg->nr_rsvd -= SECRETMEM_UNIT_PAGES;
+	reg->nr_huge++;
+	WRITE_ONCE(resv->per_region[r],
+		   resv->per_region[r] - SECRETMEM_UNIT_PAGES);
+	atomic_long_sub(SECRETMEM_UNIT_PAGES, &resv->nr_pages);
+}
+
 /* A unit set aside for @resv, nearest @nid: see secretmem_pool_take_unit() */
 static long take_unit_set_aside(struct secretmem_pool *pool,
 				struct secretmem_resv *resv, int nid)
@@ -691,12 +703,7 @@ static long take_unit_set_aside(struct secretmem_pool *pool,
 		reg->nr_units_rsvd--;
 		break;
 	}
-	reg->nr_free -= SECRETMEM_UNIT_PAGES;
-	reg->nr_rsvd -= SECRETMEM_UNIT_PAGES;
-	reg->nr_huge++;
-	WRITE_ONCE(resv->per_region[r],
-		   resv->per_region[r] - SECRETMEM_UNIT_PAGES);
-	atomic_long_sub(SECRETMEM_UNIT_PAGES, &resv->nr_pages);
+	unit_handed_out(reg, resv, r);
 	spin_unlock_irqrestore(&reg->lock, flags);
 	return pfn;
 }
@@ -742,14 +749,8 @@ long secretmem_pool_take_unit(struct secretmem_pool *pool,
 		spin_unlock_irqrestore(&reg->lock, flags);
 	}
 	pfn = take_free_unit(pool, reg);
-	if (pfn >= 0) {
-		reg->nr_free -= SECRETMEM_UNIT_PAGES;
-		reg->nr_rsvd -= SECRETMEM_UNIT_PAGES;
-		reg->nr_huge++;
-		WRITE_ONCE(resv->per_region[r],
-			   resv->per_region[r] - SECRETMEM_UNIT_PAGES);
-		atomic_long_sub(SECRETMEM_UNIT_PAGES, &resv->nr_pages);
-	}
+	if (pfn >= 0)
+		unit_handed_out(reg, resv, r);
 	spin_unlock_irqrestore(&reg->lock, flags);
 	return pfn;
 }

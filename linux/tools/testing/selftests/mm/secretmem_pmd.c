@@ -591,6 +591,17 @@ static void test_switch_off(void)
 	close(fd);
 }
 
+/* A 1 MiB secret file, every page of it faulted (4 KiB: smaller than a unit) */
+static int touched_mb_file(void)
+{
+	int fd = secret_file(MB);
+	char *p = map(fd, MB);
+
+	fill(p, 0, MB);
+	munmap(p, MB);
+	return fd;
+}
+
 /*
  * Units set aside at ftruncate stay whole: other files then take every page
  * the pool has left one by one, give every other MiB back and take it
@@ -611,20 +622,12 @@ static void test_set_aside(void)
 	fds = calloc(room + 1, sizeof(int));
 	if (!fds)
 		ksft_exit_fail_msg("calloc\n");
-	for (i = 0; i < room; i++) {
-		fds[i] = secret_file(MB);
-		p = map(fds[i], MB);
-		fill(p, 0, MB);
-		munmap(p, MB);
-	}
+	for (i = 0; i < room; i++)
+		fds[i] = touched_mb_file();
 	for (i = 0; i < room; i += 2)
 		close(fds[i]);
-	for (i = 0; i < room; i += 2) {
-		fds[i] = secret_file(MB);
-		p = map(fds[i], MB);
-		fill(p, 0, MB);
-		munmap(p, MB);
-	}
+	for (i = 0; i < room; i += 2)
+		fds[i] = touched_mb_file();
 	p = map(fd, 2 * UNIT);
 	f0 = minflt();
 	fill(p, 0, 2 * UNIT);
@@ -687,12 +690,8 @@ static void test_fragmented(void)
 	char *p;
 
 	set_pmd(false);
-	for (i = 0; i < n; i++) {
-		fds[i] = secret_file(MB);
-		p = map(fds[i], MB);
-		fill(p, 0, MB);
-		munmap(p, MB);
-	}
+	for (i = 0; i < n; i++)
+		fds[i] = touched_mb_file();
 	for (i = 0; i < n; i += 2)
 		close(fds[i]);
 	/* every unit of the pool still holds a page of an odd file? */
