@@ -57,6 +57,8 @@ METRICS = [
     ("churn_grown_after_kb", "Loop: SecretmemGrown once unit_keep_ms is waited out, kB", False),
     ("faults_per_2m", "Page faults per 2 MiB touched (getrusage minflt)", True),
     ("pagefault_only_ns_per_page", "The page faults alone: first writes less the same writes again, ns/page", True),
+    ("tlb_refill_ns_per_page", "TLB refill per page: writes after a TLB flush of the range less the same writes warm, ns/page (-1: the flush cost a fault)", True),
+    ("pagefault_net_ns_per_page", "The page faults less the TLB refill every first touch pays: first writes less writes after a TLB flush, ns/page", True),
     ("random_ns_per_load", "Random 8-byte loads over a faulted buffer of the run's size, ns/load", False),
 ]
 # pool: 4 KiB pages (pmd_enabled=0); poolpmd: whole 2 MiB units, PMD-mapped
@@ -207,17 +209,19 @@ def main():
                 "ratio": o["median"] / p["median"],
                 "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
             })
-    for other in ("pool", "perpage"):
-        for t in thread_counts:
-            p = get("pagefault_only_ns_per_page", "poolpmd", t)
-            o = get("pagefault_only_ns_per_page", other, t)
-            if not p or not o or p["median"] <= 0 or p["max"] <= 0 or p["min"] <= 0:
-                continue
-            ratios.append({
-                "what": "page faults alone per MiB, %s / poolpmd" % other, "threads": t,
-                "ratio": o["median"] / p["median"],
-                "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
-            })
+    for metric, what in (("pagefault_only_ns_per_page", "page faults alone"),
+                         ("pagefault_net_ns_per_page", "page faults less TLB refills")):
+        for other in ("pool", "perpage"):
+            for t in thread_counts:
+                p = get(metric, "poolpmd", t)
+                o = get(metric, other, t)
+                if not p or not o or p["median"] <= 0 or p["max"] <= 0 or p["min"] <= 0:
+                    continue
+                ratios.append({
+                    "what": "%s per MiB, %s / poolpmd" % (what, other), "threads": t,
+                    "ratio": o["median"] / p["median"],
+                    "worst": o["min"] / p["max"], "best": o["max"] / p["min"],
+                })
     p, o = get("random_ns_per_load", "poolpmd"), get("random_ns_per_load", "pool")
     if p and o:
         ratios.append({"what": "random loads, pool (4 KiB) / poolpmd", "threads": 1,
@@ -390,6 +394,11 @@ def main():
             target("poolpmd at least 100x less fault time per MiB (ftruncate + mmap + first writes)",
                    q["threads"], "%.1fx (worst rep pair %.1fx)" % (q["ratio"], q["worst"]),
                    q["ratio"] >= 100)
+        # the emulator's TLB refill per first touch is paid by both paths
+        # alike and is not a fault's: shown, not judged
+        if q["what"] == "page faults less TLB refills per MiB, pool / poolpmd":
+            target("(explanation) poolpmd's page-fault time per MiB less TLB refills, against the 4 KiB pool path",
+                   q["threads"], "%.1fx (worst rep pair %.1fx)" % (q["ratio"], q["worst"]), None)
 
     machine = {"nproc": a.nproc, "model": a.model, "accel": a.accel, "qemu": a.qemu}
     os.makedirs(a.out, exist_ok=True)
