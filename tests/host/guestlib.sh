@@ -20,7 +20,7 @@ run() {
 	"${gsh[@]}" "$tmp/t.sh" >"$tmp/out" 2>&1
 	echo $?
 }
-echo "1..10"
+echo "1..13"
 check "tap: whole-test skip exits 4" 4 "$(run 'tap_skip_all no secretmem controller')"
 check "tap: the skip says 1..0 # SKIP and why" "1..0 # SKIP no secretmem controller" "$(cat "$tmp/out")"
 check "tap: exit 4 is kept" 4 "$(run 'echo "1..0 # SKIP x"; exit 4')"
@@ -35,12 +35,21 @@ echo 0 >"$tmp/cg/g/secretmem.current"
 printf 'MemTotal: 100 kB\nSecretmemTotal: 64 kB\nSecretmemFree: 64 kB\nSecretmemRsvd: 0 kB\n' >"$tmp/meminfo"
 printf 'MemTotal: 100 kB\n' >"$tmp/meminfo-none"
 echo 0 >"$tmp/inodes"
-idle() { # MEMINFO INODES: the TAP result line of smt_idle
-	printf '. %s/tap.sh; . %s/idle.sh; smt_idle\n' "$lib" "$lib" >"$tmp/i.sh"
-	SMT_MEMINFO=$1 SMT_INODES=$2 SMT_CGROUP=$tmp/cg SMT_IDLE_TRIES=1 "${gsh[@]}" "$tmp/i.sh" 2>&1 |
+mkdir -p "$tmp/sysfs"
+echo 0 >"$tmp/sysfs/ceiling_bytes"
+echo '[always] unless_cgroup_limit' >"$tmp/sysfs/memlock"
+idle() { # MEMINFO INODES [SHELL BEFORE]: the TAP result line of smt_idle
+	printf '. %s/tap.sh; . %s/idle.sh; %s\nsmt_idle\n' "$lib" "$lib" "${3:-}" >"$tmp/i.sh"
+	SMT_MEMINFO=$1 SMT_INODES=$2 SMT_CGROUP=$tmp/cg SMT_IDLE_TRIES=1 \
+		SMT_SYSFS=$tmp/sysfs SMT_SETTINGS=$tmp/settings "${gsh[@]}" "$tmp/i.sh" 2>&1 |
 		grep -E '^(not )?ok' | cut -d' ' -f1-2
 }
 check "idle: all counters idle is ok" "ok 1" "$(idle "$tmp/meminfo" "$tmp/inodes")"
 check "idle: no Secretmem lines in meminfo is not ok" "not ok" "$(idle "$tmp/meminfo-none" "$tmp/inodes")"
 check "idle: no debugfs inode counter is not ok" "not ok" "$(idle "$tmp/meminfo" "$tmp/no-such-file")"
+check "idle: settings as booted is ok" "ok 1" \
+	"$(idle "$tmp/meminfo" "$tmp/inodes" 'smt_settings_save')"
+check "idle: a setting left changed is not ok" "not ok" \
+	"$(idle "$tmp/meminfo" "$tmp/inodes" 'smt_settings_save; echo 8388608 >"$SMT_SYSFS/ceiling_bytes"')"
+check "idle: ... and is put back" "0" "$(cat "$tmp/sysfs/ceiling_bytes")"
 exit $bad

@@ -648,15 +648,50 @@ static void test_fragmented(void)
  * empty unit back at once though its delay has not passed; the file that
  * still holds a grown unit keeps it.
  */
+/*
+ * Free memory above the min watermark, in kB, of the zone with the most
+ * memory (the one anonymous memory comes from): MemFree also counts the
+ * DMA zone, which anonymous memory may not use, and filling memory by
+ * MemFree alone went into the OOM killer. -1 if /proc/zoneinfo says nothing.
+ */
+static long long zone_headroom_kb(void)
+{
+	long long free = 0, min = 0, managed = 0, best = -1, best_managed = 0;
+	char line[256];
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		long long v;
+
+		if (!strncmp(line, "Node ", 5)) {
+			if (managed > best_managed) {
+				best_managed = managed;
+				best = free - min;
+			}
+			free = min = managed = 0;
+		} else if (sscanf(line, " pages free %lld", &v) == 1) {
+			free = v;
+		} else if (sscanf(line, " min %lld", &v) == 1) {
+			min = v;
+		} else if (sscanf(line, " managed %lld", &v) == 1) {
+			managed = v;
+		}
+	}
+	fclose(f);
+	if (managed > best_managed)
+		best = free - min;
+	return best < 0 ? best : best * (page_size / 1024);
+}
+
 static void test_anon_pressure(void)
 {
 	long long returned = vmstat_count("secretmem_units_returned");
 	static char *fill[MAX_CHUNKS];
 	struct secret keep, gone;
 	bool back = false, ok = true;
-	long long min_kb = -1;
-	char buf[32] = "";
-	int err, n = 0, fd;
+	int err, n = 0;
 
 	if (!fill_row || debug_kernel) {
 		ksft_test_result_skip("anon memory pressure: %s\n",
@@ -664,11 +699,10 @@ static void test_anon_pressure(void)
 				      "on smt_expect_fill rows");
 		return;
 	}
-	fd = open("/proc/sys/vm/min_free_kbytes", O_RDONLY);
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0)
-		min_kb = atoll(buf);
-	if (fd >= 0)
-		close(fd);
+	if (zone_headroom_kb() < 0) {
+		ksft_test_result_fail("anon pressure: no zone in /proc/zoneinfo\n");
+		return;
+	}
 	set_ceiling(4 * UNIT);
 	set_keep_ms(3600 * 1000);
 	err = secret_open(&keep, room_pages() + 1);
@@ -683,12 +717,13 @@ static void test_anon_pressure(void)
 		return;
 	}
 	secret_close(&gone);
-	/* fill memory a MiB at a time until the empty unit is back */
-	while (!back && n < MAX_CHUNKS && min_kb > 0) {
-		long long free_kb = meminfo_kb("MemFree");
-
-		if (free_kb < 0 || free_kb < min_kb + 4096)
-			break;
+	/*
+	 * Fill memory a MiB at a time until the empty unit is back: below the
+	 * low watermark kswapd runs the shrinkers. Never within 4 MiB of the
+	 * min watermark (no swap: the OOM killer is next); there, give kswapd
+	 * a second before letting go.
+	 */
+	while (!back && n < MAX_CHUNKS && zone_headroom_kb() > 4096) {
 		fill[n] = mmap(NULL, 1UL << 20, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (fill[n] == MAP_FAILED)
@@ -696,6 +731,8 @@ static void test_anon_pressure(void)
 		n++;
 		back = meminfo_kb("SecretmemGrown") == 2048;
 	}
+	if (!back)
+		back = wait_grown(2048, 1000);
 	ksft_print_msg("filled %d MiB, grown %lld kB, returned %lld -> %lld\n",
 		       n, meminfo_kb("SecretmemGrown"), returned,
 		       vmstat_count("secretmem_units_returned"));
