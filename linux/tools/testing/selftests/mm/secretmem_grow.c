@@ -670,7 +670,9 @@ static long long zone_headroom_kb(void)
 				best_managed = managed;
 				best = free - min;
 			}
-			free = min = managed = 0;
+			free = 0;
+			min = 0;
+			managed = 0;
 		} else if (sscanf(line, " pages free %lld", &v) == 1) {
 			free = v;
 		} else if (sscanf(line, " min %lld", &v) == 1) {
