@@ -8,6 +8,8 @@
 #define __SECRETMEM_PHYS_H
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <linux/elf.h>
@@ -54,6 +56,17 @@ static inline off_t smt_kcore_offset(int fd, uint64_t phys)
 			return ph.p_offset + (phys - ph.p_paddr);
 	}
 	return -1;
+}
+
+/* Whether @n bytes at @p, read back through kcore or /dev/mem, are zeros. */
+static inline bool smt_all_zero(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
 #endif /* __SECRETMEM_PHYS_H */

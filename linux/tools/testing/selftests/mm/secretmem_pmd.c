@@ -299,16 +299,6 @@ static long pmd_kb(const void *p)
 	return smaps_kb(p, "FilePmdMapped");
 }
 
-static bool all_zero(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /*
  * /proc/kcore: the unit is out of the direct map, so its pages are either
  * absent from kcore's program headers or read as zeros; never the data.
@@ -351,7 +341,7 @@ static void test_kcore(char *secret)
 		}
 		memset(buf, 0xa5, page_size);
 		if (pread(fd, buf, page_size, off) != (ssize_t)page_size ||
-		    !all_zero(buf, page_size))
+		    !smt_all_zero(buf, page_size))
 			bad++;
 	}
 	close(fd);

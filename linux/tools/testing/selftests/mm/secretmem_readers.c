@@ -95,16 +95,6 @@ static bool leaks(const char *p, size_t n)
 	return memmem(p, n, &canary, sizeof(canary));
 }
 
-static bool all_zero(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static bool secret_intact(void)
 {
 	size_t i;
@@ -505,7 +495,7 @@ static int kcore_read(int fd, const uint64_t *phys, int n, bool *leaked,
 			return -1;
 		if (leaks(buf, page_size))
 			*leaked = true;
-		if (!all_zero(buf, page_size))
+		if (!smt_all_zero(buf, page_size))
 			nonzero++;
 	}
 	return nonzero;
