@@ -33,7 +33,7 @@ limit=${SMT_UNPRIV_TIMEOUT:-200}
 out=/tmp/unpriv.out
 cd /tmp
 
-tap_plan 15
+tap_plan 17
 ulimit -l unlimited
 # debugfs is root's: tell the kselftests that scale their work to a debug
 # kernel what they cannot see as nobody
@@ -106,7 +106,7 @@ judge() {
 	fi
 }
 
-# run NAME [MEMLOCK_KB] [CGROUP]: kselftest NAME as nobody under
+# run "NAME [ARGS]" [MEMLOCK_KB] [CGROUP]: kselftest NAME as nobody under
 # RLIMIT_MEMLOCK MEMLOCK_KB (soft and hard; default unlimited) in CGROUP
 # (default: this script's), its output as diagnostics, its result, then
 # the idle check.
@@ -120,7 +120,7 @@ run() {
 	timeout -s KILL "$limit" sh -c '
 		[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 125
 		ulimit -l "$2" || exit 125
-		exec run_as "$3" "$3" "/bin/kselftests/$4"' \
+		exec run_as "$3" "$3" /bin/kselftests/$4' \
 		sh "$cgroup" "$memlock" $NOBODY "$name" >$out 2>&1 || rc=$?
 	sed 's/^/# /' $out
 	tap_diag "$name: exit $rc after $(($(cut -d. -f1 /proc/uptime) - t0)) s${cgroup:+ in $cgroup}"
@@ -128,16 +128,23 @@ run() {
 	smt_idle
 }
 
-# 2-11.
+# 2-13, each with its idle check (secretmem_readers --pmd where there is a
+# pool for its 2 MiB buffer).
 run memfd_secret
 run secretmem_pool
 run secretmem_pool 8192
 run secretmem_faults
 chown $NOBODY /dev/ram0 2>/dev/null || tap_diag "no /dev/ram0 to give nobody"
 run secretmem_readers
+if [ "$(sed -n 's/^SecretmemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" -gt 0 ] 2>/dev/null; then
+	run "secretmem_readers --pmd"
+else
+	tap_skip "secretmem_readers --pmd as nobody: no secretmem= pool"
+	smt_idle
+fi
 chown 0 /dev/ram0 2>/dev/null || true
 
-# 12-13. test_secretmem in a delegated subtree. secretmem enabled at the
+# 14-15. test_secretmem in a delegated subtree. secretmem enabled at the
 # root stays as the other tests leave it; what was off is turned off again.
 was_on=0
 grep -qw secretmem $cg/cgroup.subtree_control && was_on=1
@@ -159,5 +166,5 @@ find $deleg -depth -type d -exec rmdir {} \; 2>/dev/null || tap_diag "could not 
 [ $was_on = 1 ] || ! grep -qw secretmem $cg/cgroup.subtree_control ||
 	echo -secretmem >$cg/cgroup.subtree_control
 
-# 14-15. The longest last: whatever it takes, the others have reported.
+# 16-17. The longest last: whatever it takes, the others have reported.
 run secretmem_lifetimes

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Physical addresses of user pages, for the secretmem selftests that read
- * secret memory through /proc/kcore or /dev/mem: pagemap's PFN (root only,
- * 0 for anybody else) and where /proc/kcore's direct map holds it.
+ * What /proc tells the secretmem selftests about their own mappings: the
+ * physical address of a page, for those that read secret memory through
+ * /proc/kcore or /dev/mem (pagemap's PFN: root only, 0 for anybody else),
+ * where /proc/kcore's direct map holds it, and a field of a VMA's smaps
+ * entry (FilePmdMapped: is a buffer mapped by PMDs).
  */
 #ifndef __SECRETMEM_PHYS_H
 #define __SECRETMEM_PHYS_H
@@ -11,6 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/elf.h>
 
@@ -67,6 +72,34 @@ static inline bool smt_all_zero(const char *p, size_t n)
 		if (p[i])
 			return false;
 	return true;
+}
+
+/* Field @key of the smaps entry of this process's VMA holding @addr, in kB. */
+static inline long smt_smaps_kb(const void *addr, const char *key)
+{
+	unsigned long a = (unsigned long)addr, start, end;
+	size_t n = strlen(key);
+	char line[512];
+	bool in = false;
+	long v = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* a VMA's first line: "start-end perms ..." */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= start && a < end;
+			continue;
+		}
+		if (in && !strncmp(line, key, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
 }
 
 #endif /* __SECRETMEM_PHYS_H */

@@ -9,11 +9,7 @@
  * - mmap() without MAP_FIXED returns 2 MiB-aligned addresses;
  * - one fault per 2 MiB, FilePmdMapped in smaps and meminfo, huge_bytes,
  *   SecretmemFree down by exactly what was mapped;
- * - every kernel reader refuses a PMD-mapped secret buffer, as a 4 KiB one:
- *   /proc/self/mem, ptrace PEEKDATA and POKEDATA, process_vm_readv and
- *   process_vm_writev, vmsplice and O_DIRECT (both GUP-fast first), io_uring
- *   fixed buffers, and /proc/kcore reads its pages as zeros or not at all;
- *   each control call works on an ordinary page;
+ * (The kernel readers against a PMD-mapped buffer: secretmem_readers --pmd.)
  * - whole units set aside at ftruncate (huge_reserved_bytes) stay whole
  *   while other files take every other page of the pool one by one;
  * - partial munmap, mprotect, mremap, MADV_DONTNEED, MADV_COLD/PAGEOUT on
@@ -36,14 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "../kselftest.h"
@@ -61,14 +54,11 @@
 #define HUGE_RSVD_SYSFS	"/sys/kernel/mm/secretmem/huge_reserved_bytes"
 #define FREE_SYSFS	"/sys/kernel/mm/secretmem/free_bytes"
 #define RSVD_SYSFS	"/sys/kernel/mm/secretmem/reserved_bytes"
-#define NR_TESTS	32
+#define NR_TESTS	22
 #define RACE_ROUNDS	200
 
 static size_t page_size;
 static uint64_t seed;		/* the parent's: children check its data */
-static char *plain;		/* one ordinary page */
-static char *buf;		/* scratch */
-static char *plain2;		/* another ordinary page */
 
 static long meminfo_kb(const char *key)
 {
@@ -122,31 +112,10 @@ static void set_pmd(bool on)
 		ksft_exit_fail_msg("write %s: %s\n", PMD_SYSFS, strerror(errno));
 }
 
-/* A field of the smaps entry of the VMA holding @addr, in kB. */
-static long smaps_kb(const void *addr, const char *key)
+/* kB of the VMA holding @p mapped by PMDs */
+static long pmd_kb(const void *p)
 {
-	unsigned long a = (unsigned long)addr, start, end;
-	char line[512];
-	bool in = false;
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= start && a < end;
-			continue;
-		}
-		if (in && !strncmp(line, key, n) && line[n] == ':') {
-			v = strtol(line + n + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
+	return smt_smaps_kb(p, "FilePmdMapped");
 }
 
 static long minflt(void)
@@ -255,7 +224,7 @@ static void test_faults(void)
 	ksft_test_result(f1 - f0 == 1 && f2 - f1 == 1,
 			 "one fault per 2 MiB: %ld and %ld faults for 512 pages each\n",
 			 f1 - f0, f2 - f1);
-	smaps = smaps_kb(p, "FilePmdMapped");
+	smaps = smt_smaps_kb(p, "FilePmdMapped");
 	ksft_test_result(smaps == 4096, "smaps FilePmdMapped: %ld kB\n", smaps);
 	huge = sysfs_long(HUGE_SYSFS);
 	pmd1 = meminfo_kb("FilePmdMapped");
@@ -270,199 +239,6 @@ static void test_faults(void)
 	huge = sysfs_long(HUGE_SYSFS);
 	ksft_test_result(huge == 0 && secret_free_kb() == free0,
 			 "closed: huge_bytes %ld, SecretmemFree back\n", huge);
-}
-
-/* ---- kernel readers on a PMD-mapped buffer ---- */
-
-static void refused(const char *name, bool ctl, long ret, int err, int want,
-		    char *secret)
-{
-	if (smaps_kb(secret, "FilePmdMapped") < 2048)
-		ksft_test_result_fail("%s: buffer no longer PMD-mapped\n", name);
-	else if (!ctl)
-		ksft_test_result_fail("%s: control call on an ordinary page failed\n",
-				      name);
-	else if (ret >= 0)
-		ksft_test_result_fail("%s: returned %ld on a PMD-mapped secret page\n",
-				      name, ret);
-	else if (err != want)
-		ksft_test_result_fail("%s: errno %d (%s), expected %s\n", name,
-				      err, strerror(err), strerror(want));
-	else
-		ksft_test_result_pass("%s: %s on a PMD-mapped secret page\n",
-				      name, strerror(err));
-}
-
-/* kB of the VMA holding @p mapped by PMDs */
-static long pmd_kb(const void *p)
-{
-	return smaps_kb(p, "FilePmdMapped");
-}
-
-/*
- * /proc/kcore: the unit is out of the direct map, so its pages are either
- * absent from kcore's program headers or read as zeros; never the data.
- */
-static void test_kcore(char *secret)
-{
-	uint64_t phys, plain_phys = smt_phys_of(plain);
-	int fd = open("/proc/kcore", O_RDONLY), i, absent = 0, bad = 0;
-	bool ctl = false;
-	off_t off;
-
-	if (fd < 0 || !plain_phys) {
-		ksft_test_result_fail("/proc/kcore: %s\n", fd < 0 ?
-				      strerror(errno) : "no PFN in pagemap");
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	off = smt_kcore_offset(fd, plain_phys);
-	ctl = off >= 0 && pread(fd, buf, page_size, off) == (ssize_t)page_size &&
-	      !memcmp(buf, plain, page_size);
-	if (pmd_kb(secret) != (long)(UNIT / 1024)) {
-		ksft_test_result_fail("/proc/kcore: buffer no longer PMD-mapped\n");
-		close(fd);
-		return;
-	}
-	/* the first, a middle and the last page of the unit */
-	for (i = 0; i < 3; i++) {
-		size_t pg = i == 0 ? 0 : i == 1 ? 256 : 511;
-
-		phys = smt_phys_of(secret + pg * page_size);
-		if (!phys) {
-			bad++;
-			continue;
-		}
-		off = smt_kcore_offset(fd, phys);
-		if (off < 0) {
-			absent++;
-			continue;
-		}
-		memset(buf, 0xa5, page_size);
-		if (pread(fd, buf, page_size, off) != (ssize_t)page_size ||
-		    !smt_all_zero(buf, page_size))
-			bad++;
-	}
-	close(fd);
-	if (!ctl)
-		ksft_test_result_fail("/proc/kcore: the ordinary page did not read back\n");
-	else
-		ksft_test_result(!bad, "/proc/kcore: PMD-mapped secret pages %s (%d of 3 absent)\n",
-				 bad ? "readable or unknown" : "read as zeros or absent",
-				 absent);
-}
-
-static void test_readers(void)
-{
-	int fd = secret_file(UNIT), mem, p[2], dev, ring, status, err;
-	char *secret = map(fd, UNIT);
-	struct iovec local = { buf, 0 }, remote = { plain, 0 };
-	struct io_uring_params params = { 0 };
-	long ret;
-	bool ctl;
-	pid_t pid;
-
-	fill(secret, 0, UNIT);
-	local.iov_len = page_size;
-	remote.iov_len = page_size;
-
-	mem = open("/proc/self/mem", O_RDWR);
-	ctl = pread(mem, buf, page_size, (off_t)(uintptr_t)plain) ==
-		(ssize_t)page_size;
-	ret = pread(mem, buf, page_size, (off_t)(uintptr_t)(secret + 8 * page_size));
-	refused("/proc/self/mem read", ctl, ret, errno, EIO, secret);
-	close(mem);
-
-	ctl = process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
-		(ssize_t)page_size;
-	remote.iov_base = secret + 16 * page_size;
-	ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
-	refused("process_vm_readv", ctl, ret, errno, EFAULT, secret);
-
-	/* the other way: writing into the secret */
-	memset(buf, 0x3c, page_size);
-	local.iov_base = buf;
-	remote.iov_base = plain2;
-	ctl = process_vm_writev(getpid(), &local, 1, &remote, 1, 0) ==
-		(ssize_t)page_size && plain2[0] == 0x3c;
-	remote.iov_base = secret + 20 * page_size;
-	ret = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
-	refused("process_vm_writev", ctl, ret, errno, EFAULT, secret);
-
-	/* GUP-fast first: a PMD leaf */
-	if (pipe(p))
-		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
-	local.iov_base = plain;
-	ctl = vmsplice(p[1], &local, 1, 0) == (ssize_t)page_size &&
-		read(p[0], buf, page_size) == (ssize_t)page_size;
-	local.iov_base = secret + 24 * page_size;
-	ret = vmsplice(p[1], &local, 1, 0);
-	refused("vmsplice", ctl, ret, errno, EFAULT, secret);
-	close(p[0]);
-	close(p[1]);
-
-	dev = open("/dev/ram0", O_RDWR | O_DIRECT);
-	if (dev < 0) {
-		ksft_test_result_fail("O_DIRECT: /dev/ram0: %s\n", strerror(errno));
-	} else {
-		ctl = pread(dev, buf, page_size, 0) == (ssize_t)page_size;
-		ret = pread(dev, secret + 32 * page_size, page_size, 0);
-		err = errno;
-		if (!intact(secret, 0, UNIT))
-			ksft_test_result_fail("O_DIRECT read: the device wrote into the secret\n");
-		else
-			refused("O_DIRECT read into a PMD-mapped buffer", ctl,
-				ret, err, EFAULT, secret);
-		close(dev);
-	}
-
-	ring = syscall(__NR_io_uring_setup, 4, &params);
-	local.iov_base = plain;
-	ctl = ring >= 0 &&
-	      !syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
-		       &local, 1) &&
-	      !syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS,
-		       NULL, 0);
-	local.iov_base = secret;
-	local.iov_len = UNIT;
-	ret = syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS,
-		      &local, 1);
-	refused("io_uring fixed buffers", ctl, ret, errno, EFAULT, secret);
-	if (ring >= 0)
-		close(ring);
-
-	pid = fork();
-	if (pid < 0)
-		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (;;)
-			pause();
-	}
-	if (ptrace(PTRACE_ATTACH, pid, 0, 0) || waitpid(pid, &status, 0) != pid)
-		ksft_exit_fail_msg("ptrace attach: %s\n", strerror(errno));
-	errno = 0;
-	ptrace(PTRACE_PEEKDATA, pid, plain, 0);
-	ctl = !errno;
-	errno = 0;
-	ret = ptrace(PTRACE_PEEKDATA, pid, secret + 40 * page_size, 0);
-	err = errno;
-	refused("ptrace PEEKDATA", ctl, err ? -1 : 0, err, EIO, secret);
-	/* the child's copy of plain, and the shared secret */
-	ctl = !ptrace(PTRACE_POKEDATA, pid, plain, 0x1122334455667788L);
-	errno = 0;
-	ret = ptrace(PTRACE_POKEDATA, pid, secret + 44 * page_size,
-		     0x1122334455667788L);
-	refused("ptrace POKEDATA", ctl, ret, errno, EIO, secret);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-
-	test_kcore(secret);
-	ksft_test_result(intact(secret, 0, UNIT),
-			 "PMD-mapped secret intact after the readers\n");
-	munmap(secret, UNIT);
-	close(fd);
 }
 
 /* ---- what splits a PMD mapping ---- */
@@ -834,23 +610,11 @@ int main(void)
 		ksft_exit_fail_msg("%s: %s\n", PMD_SYSFS, strerror(errno));
 	if (setrlimit(RLIMIT_MEMLOCK, &unlimited))
 		ksft_exit_fail_msg("RLIMIT_MEMLOCK: %s\n", strerror(errno));
-	plain = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	buf = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (plain == MAP_FAILED || buf == MAP_FAILED)
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	plain2 = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (plain2 == MAP_FAILED)
-		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	memset(plain, 0x5a, page_size);
 	ksft_set_plan(NR_TESTS);
 
 	test_switch();
 	test_alignment();
 	test_faults();
-	test_readers();
 	test_splits();
 	test_switch_off();
 	test_set_aside();

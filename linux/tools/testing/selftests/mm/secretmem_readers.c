@@ -16,6 +16,12 @@
  * refuses every RAM page alike (shown on the ordinary page), a generic
  * kernel check; it is only checked not to hand out a secret byte.
  *
+ * With --pmd, all of it runs again on a buffer of 2 MiB mapped by one PMD
+ * (a whole unit of the secretmem= pool, see secretmem_pmd), checked to be
+ * still PMD-mapped after each refusal: GUP-fast and the slow walks meet a
+ * PMD leaf there, not a PTE. It needs a pool with PMD mappings on; with no
+ * pool every case skips, unless the boot row expects one.
+ *
  * Run as root, with and without a secretmem= pool. Where the test runner's
  * boot row says what the kernel has (smt_expect_* on the command line), a
  * missing memfd_secret, pool, /dev/ram0, io_uring or /proc/kcore is a
@@ -59,15 +65,18 @@
 #define NR_PAGES	16
 #define NR_TESTS	24
 #define POOL_UNIT	(2UL << 20)	/* pool regions are whole 2 MiB units */
+#define PMD_SYSFS	"/sys/kernel/mm/secretmem/pmd_enabled"
 
 static size_t page_size;
 static size_t len;
-static char *secret;		/* NR_PAGES of secret memory, full of canary */
+static int nr_pages;		/* NR_PAGES, or a unit's with --pmd */
+static bool pmd;		/* --pmd: @secret is one PMD-mapped unit */
+static char *secret;		/* nr_pages of secret memory, full of canary */
 static char *plain;		/* one anonymous page, full of plain_canary */
 static char *buf;		/* scratch, page aligned */
 static uint64_t canary, plain_canary;
 static int secret_fd;
-static int plain_fd;		/* memfd of NR_PAGES, full of plain_canary */
+static int plain_fd;		/* memfd of nr_pages, full of plain_canary */
 static char *plain_map;		/* plain_fd mapped shared */
 static bool on_row;		/* the runner's boot row states expectations */
 static bool is_root;		/* euid 0: /proc/kcore, PFNs, /dev/ram0 */
@@ -111,13 +120,22 @@ static bool denied(int err)
 	return !is_root && (err == EACCES || err == EPERM);
 }
 
+/* With --pmd: is the secret buffer still mapped by its one PMD? */
+static bool pmd_lost(void)
+{
+	return pmd && smt_smaps_kb(secret, "FilePmdMapped") != (long)(len >> 10);
+}
+
 /*
  * Report one check: @ctl is the result of the call on an ordinary page (it
  * must have worked), @ret and @err those of the same call on a secret page.
  */
 static void refused(const char *name, bool ctl, long ret, int err, int want)
 {
-	if (!ctl)
+	if (pmd_lost())
+		ksft_test_result_fail("%s: the secret buffer is no longer PMD-mapped\n",
+				      name);
+	else if (!ctl)
 		ksft_test_result_fail("%s: control call on an ordinary page failed\n",
 				      name);
 	else if (ret >= 0)
@@ -501,7 +519,7 @@ static int kcore_read(int fd, const uint64_t *phys, int n, bool *leaked,
 	return nonzero;
 }
 
-static uint64_t secret_phys[NR_PAGES];
+static uint64_t *secret_phys;	/* nr_pages physical addresses, or 0s */
 
 static void test_kcore(void)
 {
@@ -528,12 +546,14 @@ static void test_kcore(void)
 	/* the ordinary page must read back through kcore */
 	if (kcore_read(fd, &plain_phys, 1, &leaked, &absent) == 1 && !absent)
 		ctl = !memcmp(buf, plain, page_size);
-	nonzero = kcore_read(fd, secret_phys, NR_PAGES, &leaked, &absent);
+	nonzero = kcore_read(fd, secret_phys, nr_pages, &leaked, &absent);
 	close(fd);
-	for (i = 0; i < NR_PAGES; i++)
+	for (i = 0; i < nr_pages; i++)
 		if (!secret_phys[i])
 			nonzero = -1;
-	if (!ctl)
+	if (pmd_lost())
+		ksft_test_result_fail("/proc/kcore: the secret buffer is no longer PMD-mapped\n");
+	else if (!ctl)
 		ksft_test_result_fail("/proc/kcore: the ordinary page did not read back\n");
 	else if (leaked || nonzero)
 		ksft_test_result_fail("/proc/kcore: %s\n", leaked ?
@@ -541,7 +561,7 @@ static void test_kcore(void)
 				      "secret pages did not read as zeros");
 	else
 		ksft_test_result_pass("/proc/kcore reads secret pages as zeros (%d/%d absent)\n",
-				      absent, NR_PAGES);
+				      absent, nr_pages);
 }
 
 static bool have_pool(void)
@@ -646,7 +666,7 @@ static void test_kcore_after_free(void)
 			close(fd);
 		return;
 	}
-	if (kcore_read(fd, secret_phys, NR_PAGES, &leaked, &absent) < 0)
+	if (kcore_read(fd, secret_phys, nr_pages, &leaked, &absent) < 0)
 		ksft_test_result_fail("/proc/kcore after free: read failed\n");
 	else
 		ksft_test_result(!leaked,
@@ -654,13 +674,40 @@ static void test_kcore_after_free(void)
 	close(fd);
 }
 
-int main(void)
+/* --pmd needs the pool's whole units and PMD mappings on: else skip all */
+static void pmd_available(void)
+{
+	char on = '0';
+	int fd;
+
+	if (!have_pool()) {
+		if (row_expects("total") > 0)
+			ksft_exit_fail_msg("--pmd: no pool, row expects %ld kB\n",
+					   row_expects("total"));
+		ksft_exit_skip("--pmd: no secretmem= pool, whose units PMDs map\n");
+	}
+	fd = open(PMD_SYSFS, O_RDONLY);
+	if (fd < 0 || read(fd, &on, 1) != 1)
+		ksft_exit_fail_msg("--pmd: %s: %s\n", PMD_SYSFS, strerror(errno));
+	close(fd);
+	if (on != '1')
+		ksft_exit_skip("--pmd: PMD mappings are off (%s)\n", PMD_SYSFS);
+}
+
+int main(int argc, char **argv)
 {
 	int i;
 
 	ksft_print_header();
 	page_size = sysconf(_SC_PAGESIZE);
-	len = NR_PAGES * page_size;
+	pmd = argc == 2 && !strcmp(argv[1], "--pmd");
+	if (argc > 2 || (argc == 2 && !pmd))
+		ksft_exit_fail_msg("usage: %s [--pmd]\n", argv[0]);
+	nr_pages = pmd ? POOL_UNIT / page_size : NR_PAGES;
+	len = nr_pages * page_size;
+	secret_phys = calloc(nr_pages, sizeof(*secret_phys));
+	if (!secret_phys)
+		ksft_exit_fail_msg("calloc: %s\n", strerror(errno));
 
 #ifdef __NR_memfd_secret
 	secret_fd = syscall(__NR_memfd_secret, 0);
@@ -675,6 +722,8 @@ int main(void)
 		ksft_exit_fail_msg("memfd_secret: %s\n", strerror(errno));
 	}
 	is_root = !geteuid();
+	if (pmd)
+		pmd_available();
 	ksft_set_plan(NR_TESTS);
 
 	if (ftruncate(secret_fd, len))
@@ -699,7 +748,12 @@ int main(void)
 	fill(secret, len, canary);
 	fill(plain, page_size, plain_canary);
 	fill(plain_map, len, plain_canary);
-	for (i = 0; i < NR_PAGES; i++)
+	if (pmd && smt_smaps_kb(secret, "FilePmdMapped") != (long)(len >> 10))
+		ksft_exit_fail_msg("--pmd: buffer at %p not PMD-mapped (FilePmdMapped %ld kB)\n",
+				   secret, smt_smaps_kb(secret, "FilePmdMapped"));
+	if (pmd)
+		ksft_print_msg("the secret buffer: 2 MiB at %p, one PMD\n", secret);
+	for (i = 0; i < nr_pages; i++)
 		secret_phys[i] = smt_phys_of(secret + i * page_size);
 
 	test_proc_self_mem();
