@@ -30,11 +30,12 @@ obj_dir() { echo "$BUILD/obj-$1"; }
 QEMU=${QEMU:-qemu-system-x86_64}
 KVM_DEV=${KVM_DEV:-/dev/kvm}
 
-# accel_args ACCEL: QEMU's accelerator and CPU options for kvm or tcg.
+# accel_args ACCEL: QEMU's accelerator and CPU options for kvm or tcg
+# (TCG_CPU: the CPU model under TCG, max unless make bench says otherwise).
 accel_args() {
 	case $1 in
 	kvm) echo "-accel kvm -cpu host" ;;
-	tcg) echo "-accel tcg,thread=multi -cpu max" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu ${TCG_CPU:-max}" ;;
 	*) die "unknown accelerator '$1': expected kvm or tcg" ;;
 	esac
 }
