@@ -60,7 +60,9 @@
  *   random   ns per 8-byte load at random offsets of a SIZE buffer faulted
  *            in before (-A loads, default 4M): what the page size of the
  *            mapping costs in TLB misses.
- * The fault repetitions also count page faults (getrusage) per 2 MiB.
+ * The fault repetitions also count page faults (getrusage) per 2 MiB, and
+ * the time in page faults: the first writes go to the first page of each
+ * 2 MiB block, then to the others, and a pass counts if it faulted.
  * Then, once, for pool and grow:
  *   churn    CYCLES (-c, default 100000; 0: none) create/fault/close cycles
  *            of one file of a random size of 1..64 pages (fixed seed):
@@ -606,9 +608,8 @@ static bool unit_head(size_t i, size_t first)
  * A first write to each page of this thread's share, in two passes: the
  * first page of each 2 MiB block (and of the share), then the others. A
  * pass in which this thread faulted counts in run.fault_ns: the time in
- * page faults, apart from first touches that fault nothing (a PMD maps
- * the rest of the block; under TCG each still costs a fill of the
- * emulator's own TLB, which a real TLB pays once per 2 MiB).
+ * page faults, apart from first touches that fault nothing (where a PMD
+ * maps the rest of the block).
  */
 static void touch(int idx)
 {
