@@ -1585,22 +1585,29 @@ static void secretmem_shrink_later(void)
 				      SECRETMEM_SHRINK_DELAY);
 }
 
-/* Under memory pressure, empty units go back at once. */
+/*
+ * Under memory pressure, empty units go back at once. They cost nothing to
+ * give back and no I/O to make again, so the shrinker has no seeks: every
+ * pass of reclaim asks it for half of what it counts, whatever the
+ * priority, where a few units counted by priority would be scanned only
+ * when reclaim is near its end. It counts the grown pages, and one call
+ * looks at every unit: it reports a unit's pages scanned per unit.
+ */
 static unsigned long secretmem_shrink_count(struct shrinker *shrinker,
 					    struct shrink_control *sc)
 {
-	unsigned long units = READ_ONCE(secretmem_pool.nr_grown) >>
-			      SECRETMEM_UNIT_ORDER;
-
-	return units ?: SHRINK_EMPTY;
+	return READ_ONCE(secretmem_pool.nr_grown) ?: SHRINK_EMPTY;
 }
 
 static unsigned long secretmem_shrink_scan(struct shrinker *shrinker,
 					   struct shrink_control *sc)
 {
-	long n = secretmem_shrink_now(sc->nr_to_scan, false);
+	long n = secretmem_shrink_now(DIV_ROUND_UP(sc->nr_to_scan,
+						   SECRETMEM_UNIT_PAGES), false);
 
-	return n < 0 ? SHRINK_STOP : n;
+	sc->nr_scanned = max(sc->nr_to_scan,
+			     max(n, 1L) * SECRETMEM_UNIT_PAGES);
+	return n < 0 ? SHRINK_STOP : n * SECRETMEM_UNIT_PAGES;
 }
 
 static void __init secretmem_shrinker_init(void)
@@ -1614,6 +1621,7 @@ static void __init secretmem_shrinker_init(void)
 	shrinker->count_objects = secretmem_shrink_count;
 	shrinker->scan_objects = secretmem_shrink_scan;
 	shrinker->batch = 1;
+	shrinker->seeks = 0;
 	shrinker_register(shrinker);
 }
 
