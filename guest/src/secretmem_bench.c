@@ -86,6 +86,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -599,9 +600,11 @@ static long thread_minflt(void)
 	return ru.ru_minflt;
 }
 
+/* Page @i of run.area starts a 2 MiB block (by address), or this share. */
 static bool unit_head(size_t i, size_t first)
 {
-	return i == first || !(i * page_size % UNIT_BYTES);
+	return i == first ||
+	       !((uintptr_t)(run.area + i * page_size) % UNIT_BYTES);
 }
 
 /*
