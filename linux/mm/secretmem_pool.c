@@ -1607,7 +1607,11 @@ static unsigned long secretmem_shrink_scan(struct shrinker *shrinker,
 
 	sc->nr_scanned = max(sc->nr_to_scan,
 			     max(n, 1L) * SECRETMEM_UNIT_PAGES);
-	return n < 0 ? SHRINK_STOP : n * SECRETMEM_UNIT_PAGES;
+	/*
+	 * Nothing given back: every unit was looked at, and another call in
+	 * this pass would only walk them again (under their regions' locks).
+	 */
+	return n <= 0 ? SHRINK_STOP : n * SECRETMEM_UNIT_PAGES;
 }
 
 static void __init secretmem_shrinker_init(void)
