@@ -559,12 +559,16 @@ static bool region_promised_unit(struct secretmem_pool *pool, int i, void *arg)
 	return resv_singles(arg, i) >= SECRETMEM_UNIT_PAGES;
 }
 
-/* Whether a poisoned page lies in the unit at @pfn: then leave it whole. */
+/*
+ * Whether a poisoned page lies in the unit at @pfn: then leave it whole.
+ * Walking its pages is most of what taking a unit costs, and on nearly every
+ * machine no page is poisoned at all: ask that first.
+ */
 static bool unit_poisoned(struct secretmem_pool *pool, unsigned long pfn)
 {
 	unsigned long i;
 
-	if (!pool->poisoned)
+	if (!pool->poisoned || (pool->any_poisoned && !pool->any_poisoned()))
 		return false;
 	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
 		if (pool->poisoned(pfn + i))
@@ -1156,12 +1160,27 @@ static bool secretmem_pfn_poisoned(unsigned long pfn)
 	return PageHWPoison(pfn_to_page(pfn));
 }
 
+/*
+ * memory_failure() counts a page after it marks it, so a page marked an
+ * instant ago may be missed: it is then as if marked an instant later, while
+ * in use, which the final put handles (secretmem_pool_free_folio()).
+ */
+static bool secretmem_any_poisoned(void)
+{
+#ifdef CONFIG_MEMORY_FAILURE
+	return atomic_long_read(&num_poisoned_pages) != 0;
+#else
+	return false;
+#endif
+}
+
 static struct secretmem_pool secretmem_pool = {
 	.resv_mutex = __MUTEX_INITIALIZER(secretmem_pool.resv_mutex),
 	.flush_mutex = __MUTEX_INITIALIZER(secretmem_pool.flush_mutex),
 	.flush_batch = SECRETMEM_FLUSH_BATCH,
 	.regions = secretmem_regions,
 	.poisoned = secretmem_pfn_poisoned,
+	.any_poisoned = secretmem_any_poisoned,
 	.units = XARRAY_INIT(secretmem_pool.units, 0),
 	.grow = secretmem_unit_grow,
 	.ungrow = secretmem_unit_ungrow,

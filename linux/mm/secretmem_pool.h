@@ -88,6 +88,8 @@ struct secretmem_pool {
 	struct secretmem_region	*regions;
 	/* a free page may be poisoned too: take() checks with this */
 	bool			(*poisoned)(unsigned long pfn);
+	/* optional: false when no page at all is poisoned, saving the walk */
+	bool			(*any_poisoned)(void);
 
 	/*
 	 * Growth: pages the units may hold at most beyond the boot part (0:

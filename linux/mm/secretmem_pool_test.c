@@ -833,6 +833,38 @@ static void give_unit(struct secretmem_pool *pool, unsigned long pfn,
 		secretmem_pool_give(pool, pfn + i, resv);
 }
 
+static bool fake_any_poisoned(void)
+{
+	return true;
+}
+
+/*
+ * A unit with a poisoned free page is never mapped whole, even when the
+ * machine's count of poisoned pages is checked first: a 2 MiB fault takes
+ * another unit, and single pages still come from the poisoned one.
+ */
+static void poisoned_unit_not_taken_whole(struct kunit *test)
+{
+	struct secretmem_pool *pool = test_pool(test);
+	struct secretmem_resv a = {};
+	long pfn;
+
+	pool->poisoned = fake_poisoned;
+	pool->any_poisoned = fake_any_poisoned;
+	poisoned_pfn = UNIT_BASE + 7;
+	pool->ceiling = 2 * UNIT;
+	KUNIT_ASSERT_EQ(test, secretmem_pool_reserve_pages(pool, &a,
+							   TOTAL + 2 * UNIT, 0,
+							   NULL), 0);
+	pfn = secretmem_pool_take_unit(pool, &a, 0);
+	KUNIT_EXPECT_EQ(test, pfn, (long)(UNIT_BASE + UNIT));
+	KUNIT_EXPECT_EQ(test, secretmem_pool_take_unit(pool, &a, 0),
+			(long)-ENOSPC);
+	if (pfn >= 0)
+		give_unit(pool, pfn, &a);
+	secretmem_pool_unreserve(pool, &a);
+}
+
 /*
  * A whole free unit for a 2 MiB mapping: it costs the reservation exactly
  * UNIT pages, and its pages come back one by one.
@@ -1078,6 +1110,7 @@ static struct kunit_case secretmem_pool_cases[] = {
 	KUNIT_CASE(fullest_unit_first),
 	KUNIT_CASE(grow_on_allowed_node),
 	KUNIT_CASE(take_whole_unit),
+	KUNIT_CASE(poisoned_unit_not_taken_whole),
 	KUNIT_CASE(unit_needs_promise_and_whole_unit),
 	KUNIT_CASE(units_set_aside_stay_whole),
 	KUNIT_CASE(units_set_aside_become_pages),
