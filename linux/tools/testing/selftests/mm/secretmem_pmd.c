@@ -466,7 +466,7 @@ static void test_fragmented(void)
 	for (i = 0; i < 500 && !pool_idle(total); i++)
 		usleep(10000);
 	if (!pool_idle(total)) {
-		ksft_test_result_fail("no whole free unit: %ld of %ld kB of the pool free, %ld kB promised, after 5 s\n",
+		ksft_test_result_fail("pool busy after 5 s: %ld/%ld kB free, %ld kB promised\n",
 				      secret_free_kb(), total,
 				      meminfo_kb("SecretmemRsvd"));
 		free(fds);
