@@ -435,8 +435,10 @@ static long odd_units(int *fds, long n)
 			    !(ent >> 63))
 				continue;
 			unit = (ent & 0x007fffffffffffffULL) >> 9;
-			if (!seen[unit % sizeof(seen)]++)
+			if (!seen[unit % sizeof(seen)]) {
+				seen[unit % sizeof(seen)] = 1;
 				units++;
+			}
 		}
 		munmap(p, MB);
 	}
@@ -472,6 +474,13 @@ static void test_fragmented(void)
 		free(fds);
 		return;
 	}
+	/*
+	 * Sizing a file of whole units first makes the pool flush the pages
+	 * earlier tests released: the files below then take free pages in
+	 * address order, so every unit holds pages of consecutive files.
+	 */
+	set_pmd(true);
+	close(secret_file(UNIT));
 	set_pmd(false);
 	for (i = 0; i < n; i++)
 		fds[i] = touched_mb_file();
