@@ -366,6 +366,17 @@ static bool resv_unset_unit(struct secretmem_pool *pool,
 }
 
 /*
+ * Whether a free page of @pool may be poisoned at all. Takes check each page
+ * they hand out (a 2 MiB one all 512, which was most of what taking a unit
+ * cost) under the region's lock with interrupts off, and on nearly every
+ * machine no page is poisoned: ask that first.
+ */
+static bool pool_may_be_poisoned(struct secretmem_pool *pool)
+{
+	return pool->poisoned && (!pool->any_poisoned || pool->any_poisoned());
+}
+
+/*
  * The unit of @reg to take a page from: the fullest one that has a page to
  * take, so that the emptiest units drain and can be given back.
  */
@@ -451,7 +462,7 @@ long secretmem_pool_take(struct secretmem_pool *pool,
 			pfn = unit->base_pfn + bit;
 		}
 		reg->nr_free--;
-		if (pool->poisoned && pool->poisoned(pfn)) {
+		if (pool_may_be_poisoned(pool) && pool->poisoned(pfn)) {
 			reg->nr_poisoned++;
 			if (reg->nr_free >= reg->nr_rsvd)
 				continue;
@@ -559,16 +570,12 @@ static bool region_promised_unit(struct secretmem_pool *pool, int i, void *arg)
 	return resv_singles(arg, i) >= SECRETMEM_UNIT_PAGES;
 }
 
-/*
- * Whether a poisoned page lies in the unit at @pfn: then leave it whole.
- * Walking its pages is most of what taking a unit costs, and on nearly every
- * machine no page is poisoned at all: ask that first.
- */
+/* Whether a poisoned page lies in the unit at @pfn: then leave it whole. */
 static bool unit_poisoned(struct secretmem_pool *pool, unsigned long pfn)
 {
 	unsigned long i;
 
-	if (!pool->poisoned || (pool->any_poisoned && !pool->any_poisoned()))
+	if (!pool_may_be_poisoned(pool))
 		return false;
 	for (i = 0; i < SECRETMEM_UNIT_PAGES; i++)
 		if (pool->poisoned(pfn + i))

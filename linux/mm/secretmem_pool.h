@@ -88,7 +88,7 @@ struct secretmem_pool {
 	struct secretmem_region	*regions;
 	/* a free page may be poisoned too: take() checks with this */
 	bool			(*poisoned)(unsigned long pfn);
-	/* optional: false when no page at all is poisoned, saving the walk */
+	/* optional: false when no page at all is poisoned, saving the checks */
 	bool			(*any_poisoned)(void);
 
 	/*
