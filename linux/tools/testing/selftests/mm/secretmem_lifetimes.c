@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "secretmem_row.h"
 
 #if !defined(__NR_memfd_secret) && defined(__x86_64__)
 #define __NR_memfd_secret 447
@@ -178,19 +179,6 @@ static bool wait_ll(const char *cg, const char *file, long long want)
 
 	for (i = 0; i < 500; i++) {
 		if (cg_ll(cg, file) == want)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
-static bool wait_pool_idle(void)
-{
-	int i;
-
-	for (i = 0; i < 500; i++) {
-		if (meminfo_kb("SecretmemFree") == meminfo_kb("SecretmemTotal") &&
-		    meminfo_kb("SecretmemRsvd") == 0)
 			return true;
 		usleep(10000);
 	}
@@ -956,7 +944,7 @@ int main(void)
 	report(in_child(placement, NULL), "pages are promised where the memory policy says");
 	report(hibernation_refused(), "hibernation is refused while a closed secret file lives");
 	report(test_cpuset_placement(), "pages are promised where cpuset.mems says");
-	if (have_pool() && !wait_pool_idle())
+	if (have_pool() && !smt_wait_pool_idle())
 		ksft_print_msg("pool not idle at the end\n");
 	ksft_finished();
 }

@@ -446,17 +446,10 @@ static long odd_units(int *fds, long n)
 	return units;
 }
 
-/* Every page of the pool free and promised to nobody. */
-static bool pool_idle(long total)
-{
-	return secret_free_kb() == total && meminfo_kb("SecretmemRsvd") == 0;
-}
-
 /*
  * Pool pages of 1 MiB files, every other one given back: half the pool is
  * free and no 2 MiB unit of it is. A 4 MiB file then gets single pages.
- * The files fill the pool exactly only if nothing else holds a page of it:
- * pages earlier tests gave back may still be on their way (a CPU's batch).
+ * The files fill the pool exactly only if nothing else holds a page of it.
  */
 static void test_fragmented(void)
 {
@@ -465,9 +458,7 @@ static void test_fragmented(void)
 	bool ok = true;
 	char *p;
 
-	for (i = 0; i < 500 && !pool_idle(total); i++)
-		usleep(10000);
-	if (!pool_idle(total)) {
+	if (!smt_wait_pool_idle()) {
 		ksft_test_result_fail("pool busy after 5 s: %ld/%ld kB free, %ld kB promised\n",
 				      secret_free_kb(), total,
 				      meminfo_kb("SecretmemRsvd"));

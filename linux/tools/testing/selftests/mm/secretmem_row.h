@@ -2,14 +2,17 @@
 /*
  * What the test runner's boot row expects, for the secretmem selftests: the
  * row puts smt_expect_WORD=N words on the kernel command line, and where it
- * expects a feature, its absence is a failure, not a skip.
+ * expects a feature, its absence is a failure, not a skip. And the pool's
+ * state that a test starting after others may have to wait for.
  */
 #ifndef __SECRETMEM_ROW_H
 #define __SECRETMEM_ROW_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* smt_expect_@word=N from /proc/cmdline, or -1 if the row says nothing. */
 static inline long row_expects(const char *word)
@@ -28,6 +31,44 @@ static inline long row_expects(const char *word)
 	}
 	fclose(f);
 	return v;
+}
+
+/* The kB of @key in /proc/meminfo, -1 if it is not there. */
+static inline long smt_meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Wait up to 5 s for every page of the pool to be free and promised to
+ * nobody: pages earlier tests gave back may still be on their way (another
+ * CPU's batch). False if it never is.
+ */
+static inline bool smt_wait_pool_idle(void)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (smt_meminfo_kb("SecretmemFree") ==
+		    smt_meminfo_kb("SecretmemTotal") &&
+		    smt_meminfo_kb("SecretmemRsvd") == 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
 }
 
 #endif /* __SECRETMEM_ROW_H */
