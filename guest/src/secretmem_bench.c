@@ -537,6 +537,13 @@ static void print_num(double v)
 		printf("%.10g", v);
 }
 
+/* The median of the @n > 0 values at @v, which it sorts. */
+static double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* One BENCH line; threads 0 means the metric has no thread count. */
 static void emit(const char *metric, const char *unit, int threads,
 		 const double *v, int n)
@@ -545,8 +552,7 @@ static void emit(const char *metric, const char *unit, int threads,
 	int i;
 
 	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	median = median_of(s, n);
 
 	printf("BENCH {\"case\":\"%s\",\"metric\":\"%s\",\"unit\":\"%s\"",
 	       case_name, metric, unit);
@@ -811,8 +817,7 @@ static double fault_latency(size_t pages, int nthreads)
 		free(v);
 		return 0;
 	}
-	qsort(v, n, sizeof(*v), cmp_double);
-	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	m = median_of(v, n);
 	free(v);
 	return m > clock_ns ? m - clock_ns : 0;
 }
@@ -828,8 +833,7 @@ static double clock_cost(void)
 
 		v[i] = now_ns() - a;
 	}
-	qsort(v, 1001, sizeof(*v), cmp_double);
-	return v[500];
+	return median_of(v, 1001);
 }
 
 /* One repetition: fault @size bytes in with @nthreads threads, release. */
